@@ -1,0 +1,1 @@
+"""Models trained on the warehouse marts, registered for the Data & ML service."""

@@ -1,0 +1,37 @@
+# Every target sets itself up: a fresh machine needs only Python 3.13 (pyenv) and network access to PyPI.
+SHELL := /bin/bash
+export APOLLO_DATA_DIR ?= $(CURDIR)/.data
+export DAGSTER_HOME ?= $(APOLLO_DATA_DIR)/dagster_home
+PYTHON ?= python3.13
+UV := $(PYTHON) -m uv
+
+.PHONY: setup run test ui serve bench lint format clean
+
+setup:
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@$(UV) sync --frozen --quiet
+	@mkdir -p "$(DAGSTER_HOME)" && cp -n dagster.yaml "$(DAGSTER_HOME)/dagster.yaml" 2>/dev/null || true
+
+run: setup ## generate a sample backup if the bucket is empty, then run the whole graph for the new backup
+	@$(UV) run --frozen apollo run
+
+test: setup ## the whole test suite, browser end-to-end tests included
+	@$(UV) run --frozen pytest
+
+ui: setup ## the Dagster UI on http://127.0.0.1:3000
+	@$(UV) run --frozen dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+serve: setup ## the Data & ML service on http://127.0.0.1:8000
+	@$(UV) run --frozen apollo serve
+
+bench: setup ## every benchmark; each prints one JSON line last
+	@for script in benchmarks/*.py; do $(UV) run --frozen python "$$script" || exit 1; done
+
+lint: setup
+	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
+
+format: setup
+	@$(UV) run --frozen ruff check --fix . && $(UV) run --frozen ruff format .
+
+clean:
+	rm -rf .data dbt/target dbt/logs

@@ -1,0 +1,49 @@
+"""The bucket where backups land: a local folder by default, a GCS bucket in production."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.fs as pafs
+
+from apollo_assets.backups.manifest import MARKER, BackupManifest, is_backup_id, parse_manifest
+from apollo_assets.lake.filesystem import Location, open_location
+
+
+@dataclass(frozen=True)
+class BackupBucket:
+    location: Location
+
+    @classmethod
+    def from_url(cls, url: str) -> BackupBucket:
+        return cls(open_location(url))
+
+    def backup_ids(self) -> list[str]:
+        """Every backup folder, complete or not, oldest first (ids sort by time)."""
+        return [name for name in self.location.list_dirs(self.location.root) if is_backup_id(name)]
+
+    def complete_backup_ids(self) -> list[str]:
+        """Backups whose completion marker exists: a half-written backup has none yet."""
+        ids = self.backup_ids()
+        infos = self.location.fs.get_file_info([self.location.join(i, MARKER) for i in ids])
+        return [i for i, info in zip(ids, infos, strict=True) if info.type == pafs.FileType.File]
+
+    def manifest(self, backup_id: str) -> BackupManifest:
+        path = self.location.join(backup_id, MARKER)
+        return parse_manifest(self.location.read_bytes(path), where=path)
+
+    @contextmanager
+    def local_copy(self, backup_id: str) -> Iterator[Path]:
+        """A local folder holding the backup: the folder itself when local, a temporary download otherwise."""
+        source = self.location.join(backup_id)
+        local = self.location.local_path(source)
+        if local is not None:
+            yield local
+            return
+        with tempfile.TemporaryDirectory(prefix=f"backup-{backup_id}-") as tmp:
+            pafs.copy_files(source, tmp, source_filesystem=self.location.fs)
+            yield Path(tmp)

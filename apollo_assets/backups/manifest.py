@@ -1,0 +1,48 @@
+"""The completion marker that a backup writer puts in a backup folder last."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+MARKER = "BACKUP_COMPLETE.json"
+BACKUP_ID = re.compile(r"^\d{8}T\d{6}Z$")
+
+
+class BackupManifestError(ValueError):
+    """A completion marker that cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class BackupManifest:
+    backup_id: str
+    database: str
+    format: str
+    gzip: bool
+    created_at: str
+    collections: dict[str, dict]
+
+
+def parse_manifest(raw: bytes, *, where: str) -> BackupManifest:
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BackupManifestError(f"{where}: completion marker is not valid JSON ({exc})") from exc
+    missing = [k for k in ("backup_id", "database", "format", "collections") if k not in data]
+    if missing:
+        raise BackupManifestError(f"{where}: completion marker lacks {', '.join(missing)}")
+    if data["format"] not in ("directory", "archive"):
+        raise BackupManifestError(f"{where}: unknown backup format {data['format']!r}")
+    return BackupManifest(
+        backup_id=data["backup_id"],
+        database=data["database"],
+        format=data["format"],
+        gzip=bool(data.get("gzip", False)),
+        created_at=data.get("created_at", ""),
+        collections=dict(data["collections"]),
+    )
+
+
+def is_backup_id(name: str) -> bool:
+    return bool(BACKUP_ID.match(name))

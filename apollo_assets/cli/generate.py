@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from apollo_assets.settings import load_settings
+
+
+@click.command("generate-backup", help="Write a sample mongodump backup of the product database into the bucket.")
+@click.option("--bucket", type=click.Path(path_type=Path), help="Bucket folder (default: $APOLLO_DATA_DIR/backups).")
+@click.option("--seed", default=7, show_default=True, help="Same seed, same backups.")
+@click.option("--scale", default=1.0, show_default=True, help="Multiplies every collection's size.")
+@click.option("--gzip", is_flag=True, help="Write .bson.gz files, like mongodump --gzip.")
+@click.option("--at", "at", type=click.DateTime(), help="Backup time (UTC); default: a day after the latest backup.")
+def generate_backup(bucket: Path | None, seed: int, scale: float, gzip: bool, at: datetime | None) -> None:
+    from apollo_assets.sample_data import Sizes, write_sample_backup
+
+    bucket = bucket or Path(load_settings().backup_url)
+    folder = write_sample_backup(bucket, seed=seed, sizes=Sizes().scaled(scale), at=at, gzip=gzip)
+    click.echo(f"Backup written: {folder}")

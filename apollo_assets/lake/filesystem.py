@@ -1,0 +1,49 @@
+"""One filesystem interface for the local default and for GCS, chosen by URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.fs as pafs
+
+
+@dataclass(frozen=True)
+class Location:
+    """A root folder on a filesystem: `fs` speaks pyarrow's API, `root` is the path inside it."""
+
+    fs: pafs.FileSystem
+    root: str
+    url: str
+
+    def join(self, *parts: str) -> str:
+        return "/".join([self.root.rstrip("/"), *parts])
+
+    def exists(self, path: str) -> bool:
+        return self.fs.get_file_info(path).type != pafs.FileType.NotFound
+
+    def list_dirs(self, path: str) -> list[str]:
+        """Names of the folders directly under `path` (none when it does not exist)."""
+        if not self.exists(path):
+            return []
+        infos = self.fs.get_file_info(pafs.FileSelector(path, recursive=False))
+        return sorted(i.base_name for i in infos if i.type == pafs.FileType.Directory)
+
+    def read_bytes(self, path: str) -> bytes:
+        with self.fs.open_input_stream(path) as stream:
+            return stream.read()
+
+    def local_path(self, path: str) -> Path | None:
+        """The path on this machine's disk, when the location is local."""
+        return Path(path) if isinstance(self.fs, pafs.LocalFileSystem) else None
+
+
+def open_location(url: str) -> Location:
+    """`gs://bucket/prefix` opens GCS (honouring STORAGE_EMULATOR_HOST); anything else is a local folder."""
+    if url.startswith("gs://"):
+        import gcsfs  # imported here: the local default must not need Google's client libraries at import time
+
+        handler = pafs.FSSpecHandler(gcsfs.GCSFileSystem())
+        return Location(fs=pafs.PyFileSystem(handler), root=url.removeprefix("gs://").rstrip("/"), url=url)
+    root = Path(url.removeprefix("file://")).expanduser().resolve()
+    return Location(fs=pafs.LocalFileSystem(), root=str(root), url=str(root))

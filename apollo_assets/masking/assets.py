@@ -1,0 +1,68 @@
+"""One masked lake dataset per collection, each guarded by a blocking PII leak check."""
+
+from __future__ import annotations
+
+import dagster as dg
+from apollo_assets.masking.checks import leak_check_result
+
+from apollo_assets.backups.partitions import backup_partitions
+from apollo_assets.collections import COLLECTIONS
+from apollo_assets.freshness import LAKE_FRESHNESS
+from apollo_assets.lake.resource import LakeResource
+from apollo_assets.masking.publish import publish_masked
+from apollo_assets.masking.resource import MaskingKeyResource
+from apollo_assets.metadata import dataset_metadata
+
+LAKE_GROUP = "lake"
+LEAK_CHECK = "no_pii_leak"
+
+
+def build_lake_asset(collection: str) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["lake", collection])
+
+    @dg.asset(
+        key=key,
+        deps=[dg.AssetKey(["mongo", collection])],
+        partitions_def=backup_partitions,
+        group_name=LAKE_GROUP,
+        kinds={"parquet", "pii-masked"},
+        description=(
+            f"`{collection}` with personal data masked by `masking/policies/{collection}.yaml` (fail-closed: a field "
+            "the policy does not name is pseudonymized or dropped). The only form of the data the warehouse reads."
+        ),
+        freshness_policy=LAKE_FRESHNESS,
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
+        check_specs=[
+            dg.AssetCheckSpec(
+                LEAK_CHECK,
+                asset=key,
+                blocking=True,
+                description="No email, phone, card or IBAN pattern and no source PII value in the masked data.",
+            )
+        ],
+        pool="ingest",
+        tags={"layer": "lake"},
+    )
+    def masked(context: dg.AssetExecutionContext, lake: LakeResource, masking_key: MaskingKeyResource):
+        backup_id = context.partition_key
+        dataset = lake.masked(collection)
+        key_material = masking_key.load()
+        summary = publish_masked(collection, backup_id, lake.snapshot(collection), dataset, key_material)
+        if summary.unlisted_fields:
+            context.log.warning(
+                f"{collection}: fields not named by the policy, masked fail-closed: {summary.unlisted_fields}"
+            )
+        yield dg.MaterializeResult(
+            metadata={
+                **dataset_metadata(summary.schema, summary.commit, dataset.partition_path(backup_id)),
+                "unlisted_fields": dg.MetadataValue.json(summary.unlisted_fields),
+                "masking_actions": dg.MetadataValue.json(summary.actions),
+                "policy": "default (fail-closed)" if summary.policy_is_default else f"policies/{collection}.yaml",
+            }
+        )
+        yield leak_check_result(collection, backup_id, lake, key_material, check_name=LEAK_CHECK)
+
+    return masked
+
+
+lake_assets = [build_lake_asset(c) for c in COLLECTIONS]

@@ -1,0 +1,15 @@
+import dagster as dg
+
+
+class MaskingKeyResource(dg.ConfigurableResource):
+    """The HMAC key of the pseudonyms. In prod it is `dg.EnvVar("APOLLO_MASKING_KEY")`; locally it may be absent,
+    and then a random key is created once under the data dir (owner-only permissions)."""
+
+    data_dir: str
+    env: str = "local"
+    key: str | None = None
+
+    def load(self) -> object:
+        from apollo_assets.masking.keys import load_masking_key
+
+        return load_masking_key(data_dir=self.data_dir, env=self.env, value=self.key)

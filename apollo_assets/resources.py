@@ -1,0 +1,33 @@
+"""The resources of each environment: the asset graph is the same, only these differ."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+
+from apollo_assets.backups.resource import BackupBucketResource
+from apollo_assets.lake.resource import LakeResource
+from apollo_assets.masking.resource import MaskingKeyResource
+from apollo_assets.settings import ConfigurationError, Settings
+from apollo_assets.warehouse.resource import DuckDBWarehouse
+from ml_assets.assets import ModelRegistryResource
+
+
+def dbt_target(settings: Settings) -> str:
+    return "snowflake" if settings.is_prod else "duckdb"
+
+
+def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.ConfigurableResource]:
+    if settings.is_prod:
+        raise ConfigurationError(
+            "APOLLO_ENV=prod needs the Snowflake warehouse loader and the GCS lake wiring, which this build does not "
+            "have yet (tracked in issue #5). Run with APOLLO_ENV=local."
+        )
+    return {
+        "backup_bucket": BackupBucketResource(url=settings.backup_url),
+        "lake": LakeResource(snapshot_url=settings.snapshot_url, lake_url=settings.lake_url),
+        "masking_key": MaskingKeyResource(data_dir=str(settings.data_dir), env=settings.env),
+        "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=str(project.manifest_path)),
+        "model_registry": ModelRegistryResource(root=str(settings.ml_dir / "registry")),
+        "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings)),
+    }

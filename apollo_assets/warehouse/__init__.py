@@ -1,0 +1,1 @@
+"""The warehouse: the lake made queryable (DuckDB locally, Snowflake in production) and the dbt project on it."""

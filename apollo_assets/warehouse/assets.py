@@ -1,0 +1,43 @@
+"""dbt builds the warehouse for the backup partitions of the run, after the lake is exposed to it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from apollo_assets.backups.partitions import backup_partitions
+from apollo_assets.lake.resource import LakeResource
+from apollo_assets.warehouse.dbt_project import WarehouseTranslator
+from apollo_assets.warehouse.resource import DuckDBWarehouse
+
+
+def dbt_vars(backup_ids: list[str]) -> str:
+    """Incremental models rebuild exactly these backups' slices."""
+    return json.dumps({"backup_ids": backup_ids})
+
+
+def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        partitions_def=backup_partitions,
+        dagster_dbt_translator=WarehouseTranslator(),
+        # A backfill of many backups runs dbt once, over all of them.
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        name="warehouse_dbt",
+        pool="warehouse",
+    )
+    def warehouse_dbt(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, lake: LakeResource
+    ) -> Iterator[Any]:
+        backup_ids = sorted(context.partition_keys)
+        exposed = warehouse.expose_lake(lake)
+        context.log.info(f"Lake exposed to the warehouse ({sum(exposed.values())} files); building {backup_ids}")
+        invocation = dbt.cli(["build", "--vars", dbt_vars(backup_ids)], context=context)
+        yield from invocation.stream().fetch_row_counts()
+
+    return warehouse_dbt

@@ -1,0 +1,56 @@
+"""The dbt project in `dbt/`, its manifest per target, and how its nodes become Dagster assets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from apollo_assets.freshness import WAREHOUSE_FRESHNESS
+
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
+GROUPS = {"staging": "warehouse_staging", "gold": "warehouse_gold", "marts": "marts"}
+
+
+def build_dbt_project(target: str) -> DbtProject:
+    """The project for one profile target; its manifest is parsed once if missing (no network needed)."""
+    project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target=target, target_path=f"target/{target}")
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+    return project
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Models live under `warehouse/`, grouped by their folder, with the warehouse freshness policy."""
+
+    def __init__(self) -> None:
+        super().__init__(DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return dg.AssetKey(["warehouse", dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        folder = fqn[1] if len(fqn) > 2 else ""
+        return GROUPS.get(folder, "warehouse_staging" if dbt_resource_props["resource_type"] == "seed" else "marts")
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith("source."):
+            return spec
+        return spec.replace_attributes(freshness_policy=WAREHOUSE_FRESHNESS)
+
+
+def relation_name(manifest_path: Path, model: str) -> str:
+    """The fully qualified table of a dbt model in the manifest's target, as dbt itself names it."""
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    for node in nodes.values():
+        if node["resource_type"] in ("model", "seed") and node["name"] == model:
+            return node["relation_name"]
+    raise KeyError(f"dbt project has no model {model!r}")

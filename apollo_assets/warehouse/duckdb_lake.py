@@ -1,0 +1,33 @@
+"""Expose the masked lake to DuckDB as the `lake` schema that the dbt sources read.
+
+Each `lake.<collection>` is a view over the committed Parquet files of every backup partition. A view (rather than
+a copied table) follows schema changes between backups for free: a field that appears later, or whose type
+drifts in one backup, is unified by name across files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+
+LAKE_SCHEMA = "lake"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def view_sql(collection: str, files: Sequence[str]) -> str:
+    target = f"{LAKE_SCHEMA}.{_quote(collection)}"
+    file_list = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    return f"create or replace view {target} as select * from read_parquet([{file_list}], union_by_name = true)"
+
+
+def refresh_lake_views(con: duckdb.DuckDBPyConnection, files_by_collection: Mapping[str, Sequence[str]]) -> None:
+    """Point each collection's view at exactly these files (the committed versions of its partitions)."""
+    con.execute(f"create schema if not exists {LAKE_SCHEMA}")
+    for collection, files in files_by_collection.items():
+        if not files:
+            raise ValueError(f"lake dataset {collection!r} has no committed partition to expose")
+        con.execute(view_sql(collection, files))

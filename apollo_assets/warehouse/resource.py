@@ -1,0 +1,54 @@
+"""The local warehouse: one DuckDB file under APOLLO_DATA_DIR."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from apollo_assets.collections import COLLECTIONS
+from apollo_assets.lake.resource import LakeResource
+from apollo_assets.warehouse.dbt_project import relation_name
+from apollo_assets.warehouse.duckdb_lake import refresh_lake_views
+
+
+class DuckDBWarehouse(dg.ConfigurableResource):
+    """DuckDB file that dbt builds into; the lake is exposed to it as views, never copied."""
+
+    path: str
+    dbt_manifest: str
+
+    def relation(self, model: str) -> str:
+        """The table where dbt builds `model` in this warehouse."""
+        return relation_name(Path(self.dbt_manifest), model)
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def expose_lake(self, lake: LakeResource) -> dict[str, int]:
+        """Refresh the `lake` views over every committed partition; returns the file count per collection."""
+        files = {}
+        for collection in COLLECTIONS:
+            dataset = lake.masked(collection)
+            files[collection] = [f for backup_id in dataset.partitions() for f in dataset.files(backup_id)]
+        with self.connect() as con:
+            refresh_lake_views(con, files)
+        return {collection: len(paths) for collection, paths in files.items()}
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).df()
