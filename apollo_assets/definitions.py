@@ -20,7 +20,7 @@ PIPELINE_JOB = "backup_pipeline"
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     # dbt's profile reads the warehouse location from the environment, so that it is the one the platform uses.
-    os.environ.setdefault("APOLLO_WAREHOUSE_PATH", str(settings.warehouse_path))
+    os.environ["APOLLO_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     project = build_dbt_project(dbt_target(settings))
     pipeline = dg.define_asset_job(
         PIPELINE_JOB,
@@ -30,7 +30,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*snapshot_assets, *lake_assets, build_warehouse_assets(project), *model_assets],
         jobs=[pipeline],
-        sensors=[build_backup_sensor(pipeline)],
+        sensors=[build_backup_sensor(PIPELINE_JOB)],
         resources=build_resources(settings, project),
         executor=dg.multiprocess_executor.configured({"max_concurrent": 2}),
     )

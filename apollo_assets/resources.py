@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
@@ -17,6 +21,11 @@ def dbt_target(settings: Settings) -> str:
     return "snowflake" if settings.is_prod else "duckdb"
 
 
+def dbt_executable() -> str:
+    """dbt from this environment, even when the caller's PATH does not include the virtualenv."""
+    return shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
+
+
 def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.ConfigurableResource]:
     if settings.is_prod:
         raise ConfigurationError(
@@ -29,5 +38,5 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
         "masking_key": MaskingKeyResource(data_dir=str(settings.data_dir), env=settings.env),
         "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=str(project.manifest_path)),
         "model_registry": ModelRegistryResource(root=str(settings.ml_dir / "registry")),
-        "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings)),
+        "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings), dbt_executable=dbt_executable()),
     }

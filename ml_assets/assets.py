@@ -1,6 +1,5 @@
 """Model assets: retrained per backup partition on that backup's marts, registered for the service."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

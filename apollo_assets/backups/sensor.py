@@ -1,7 +1,5 @@
 """React to new complete backups: one partition and one run per backup, never twice."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from apollo_assets.backups.partitions import backup_partitions
@@ -13,10 +11,10 @@ def new_backup_ids(complete: list[str], known: set[str]) -> list[str]:
     return [backup_id for backup_id in complete if backup_id not in known]
 
 
-def build_backup_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+def build_backup_sensor(job_name: str) -> dg.SensorDefinition:
     @dg.sensor(
         name="backup_sensor",
-        job=job,
+        job_name=job_name,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Adds each complete backup in the bucket as a partition and runs the pipeline for it.",

@@ -1,7 +1,5 @@
 """One masked lake dataset per collection, each guarded by a blocking PII leak check."""
 
-from __future__ import annotations
-
 import dagster as dg
 from apollo_assets.masking.checks import leak_check_result
 

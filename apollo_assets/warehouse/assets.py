@@ -1,7 +1,5 @@
 """dbt builds the warehouse for the backup partitions of the run, after the lake is exposed to it."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterator
 from typing import Any

@@ -133,7 +133,8 @@
 {%- endmacro %}
 
 {% macro snowflake__json_object_key_count(expr) -%}
-    case when is_object(try_parse_json({{ expr }}))
+    {#- a string starting with "{" that parses is an object (try_parse_json: null when invalid) -#}
+    case when left(ltrim({{ expr }}), 1) = '{'
         then array_size(object_keys(try_parse_json({{ expr }}))) end
 {%- endmacro %}
 
@@ -165,6 +166,12 @@
 {% macro default__iso_day_of_week(expr) -%}cast(extract(isodow from {{ expr }}) as {{ dbt.type_int() }}){%- endmacro %}
 {% macro duckdb__iso_day_of_week(expr) -%}cast(isodow({{ expr }}) as {{ dbt.type_int() }}){%- endmacro %}
 {% macro snowflake__iso_day_of_week(expr) -%}cast(dayofweekiso({{ expr }}) as {{ dbt.type_int() }}){%- endmacro %}
+
+
+{#- Hour of the day (0-23) of a timestamp. -#}
+{% macro hour_of_day(expr) -%}
+    cast(extract(hour from {{ expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
 
 
 {#- Monday of the week of a timestamp, as a date (ISO weeks; Snowflake's default WEEK_START = 0 is Monday). -#}

@@ -20,18 +20,18 @@
 {%- endmacro %}
 
 
-{% macro _lake_has(cols, name) -%}
+{% macro lake_has(cols, name) -%}
     {{ return((not execute) or (name in cols)) }}
 {%- endmacro %}
 
 
-{% macro _is_string_type(data_type) -%}
+{% macro is_string_type(data_type) -%}
     {{ return(modules.re.match('^(VARCHAR|CHARACTER|CHAR|TEXT|STRING)', data_type or '') is not none) }}
 {%- endmacro %}
 
 
 {#- A STRUCT type (DuckDB) lacks `field`; semi-structured types (Snowflake VARIANT/OBJECT) never do. -#}
-{% macro _struct_lacks_field(data_type, field) -%}
+{% macro struct_lacks_field(data_type, field) -%}
     {%- set data_type = data_type or '' -%}
     {%- if not data_type.startswith('STRUCT') -%}
         {{ return(false) }}
@@ -43,7 +43,7 @@
 
 {#- A column, cast to `type` (no cast when type is none); a typed null when the column is absent. -#}
 {% macro lake_col(cols, name, type=none) -%}
-    {%- if _lake_has(cols, name) -%}
+    {%- if lake_has(cols, name) -%}
         {%- if type is none -%}{{ name }}{%- else -%}cast({{ name }} as {{ type }}){%- endif -%}
     {%- else -%}
         cast(null as {{ type or dbt.type_string() }})
@@ -53,8 +53,8 @@
 
 {#- A timestamp column as naive UTC. -#}
 {% macro lake_timestamp(cols, name) -%}
-    {%- if _lake_has(cols, name) -%}
-        {%- if _is_string_type(cols.get(name)) -%}
+    {%- if lake_has(cols, name) -%}
+        {%- if is_string_type(cols.get(name)) -%}
             {{ to_utc_timestamp(dbt.safe_cast(name, dbt.type_timestamp())) }}
         {%- else -%}
             {{ to_utc_timestamp(name) }}
@@ -70,7 +70,7 @@
   {"$numberDouble": "NaN"} -> 1998, 1998, 1998, NaN.
 -#}
 {% macro extended_json_scalar_text(expr) -%}
-    nullif(trim({{ regex_replace_all(expr, '[{}" ]|[$]number[A-Za-z0-9]+:', '') }}), '')
+    nullif(trim({{ regex_replace_all(expr, '[$]number[A-Za-z0-9]+[" ]*:|[{}" ]', '') }}), '')
 {%- endmacro %}
 
 
@@ -80,9 +80,9 @@
   infinities become null.
 -#}
 {% macro lake_number(cols, name, type) -%}
-    {%- if not _lake_has(cols, name) -%}
+    {%- if not lake_has(cols, name) -%}
         cast(null as {{ type }})
-    {%- elif _is_string_type(cols.get(name)) or not execute -%}
+    {%- elif is_string_type(cols.get(name)) or not execute -%}
         {%- set text = extended_json_scalar_text('cast(' ~ name ~ ' as ' ~ dbt.type_string() ~ ')') -%}
         case when lower({{ text }}) not in ('nan', 'inf', '-inf', 'infinity', '-infinity')
             then {{ dbt.safe_cast(text, type) }} end
@@ -94,7 +94,7 @@
 
 {#- A field of a struct column (null when the column or the field is absent). -#}
 {% macro lake_struct_field(cols, name, field, type=none) -%}
-    {%- if not _lake_has(cols, name) or _struct_lacks_field(cols.get(name), field) -%}
+    {%- if not lake_has(cols, name) or struct_lacks_field(cols.get(name), field) -%}
         cast(null as {{ type or dbt.type_string() }})
     {%- else -%}
         {{ struct_field(name, field, type) }}
@@ -104,7 +104,7 @@
 
 {#- Number of elements of a list column (0 when the list is null, null when the column is absent). -#}
 {% macro lake_list_size(cols, name) -%}
-    {%- if _lake_has(cols, name) -%}
+    {%- if lake_has(cols, name) -%}
         coalesce(cast({{ array_size(name) }} as {{ dbt.type_int() }}), 0)
     {%- else -%}
         cast(null as {{ dbt.type_int() }})
@@ -114,7 +114,7 @@
 
 {#- First element of a list-of-strings column. -#}
 {% macro lake_list_first(cols, name) -%}
-    {%- if _lake_has(cols, name) -%}
+    {%- if lake_has(cols, name) -%}
         {{ array_first(name, dbt.type_string()) }}
     {%- else -%}
         cast(null as {{ dbt.type_string() }})

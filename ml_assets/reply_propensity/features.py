@@ -6,14 +6,23 @@ import pandas as pd
 
 LABEL = "replied"
 TIME_COLUMN = "sent_at"
-CATEGORICAL = ["seniority", "department", "industry", "employee_bucket", "revenue_bucket", "plan"]
+CATEGORICAL = [
+    "person_seniority",
+    "person_department",
+    "company_size_bucket",
+    "company_industry",
+    "company_revenue_bucket",
+]
 NUMERIC = [
-    "estimated_num_employees",
-    "technology_count",
+    "person_intent_score",
+    "person_employment_count",
+    "company_num_employees",
+    "company_technology_count",
     "previous_messages_to_person",
-    "campaign_step_count",
+    "previous_replies_from_person",
     "send_hour",
     "send_day_of_week",
+    "campaign_step_count",
 ]
 FEATURES = CATEGORICAL + NUMERIC
 

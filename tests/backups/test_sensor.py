@@ -21,8 +21,7 @@ def make_backup(bucket, backup_id: str, complete: bool = True) -> None:
 
 @pytest.fixture
 def sensor():
-    job = dg.define_asset_job("pipeline")
-    return build_backup_sensor(job)
+    return build_backup_sensor("pipeline")
 
 
 def tick(sensor, instance, bucket):

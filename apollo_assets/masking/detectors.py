@@ -1,0 +1,88 @@
+"""PII value detectors on Arrow string arrays: email, phone, payment card (Luhn), IBAN (mod-97), URL, name.
+
+The patterns are RE2 (what `pyarrow.compute` runs). A regex finds candidates for the whole array at once;
+cards and IBANs then need a checksum, computed in Python on the candidates only, which are rare in masked
+data. Boundaries are spelled `(?:^|[^\\w])` because RE2 has no look-behind; `\\b` alone would let a digit run
+inside a hex pseudonym count as a card number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# A whole value that is an email address (what the `email` action and email normalisation accept).
+EMAIL_VALUE = r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$"
+# An email address anywhere in a text, unless its local part is a 32-hex pseudonym (removed first).
+EMAIL_IN_TEXT = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+PSEUDONYMOUS_EMAIL = r"(?:^|[^\w.%+\-])[0-9a-f]{32}@"
+# International numbers (`+` then 7 to 15 digits, common separators), and North-American formatted ones.
+PHONE = (
+    r"(?:^|[^\w+])\+\d(?:[\s().\-/]{0,2}\d){6,14}(?:$|[^\w])"
+    r"|(?:^|[^\w])(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}(?:$|[^\w])"
+)
+CARD = r"(?:^|[^\w+])[2-6](?:[ \-]?\d){12,18}(?:$|[^\w])"
+IBAN = r"(?:^|[^\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?:$|[^\w])"
+URL = r"(?i)^\s*(?:https?://|www\.)\S+$"
+_WORD = "\\p{Lu}[\\p{L}'\u2019]*\\p{Ll}[\\p{L}'\u2019]*"  # \u2019: typographic apostrophe
+NAME = rf"^{_WORD}(?:[ \-]{_WORD}){{0,3}}$"  # 1 to 4 capitalised words: a weak signal, for suggestions only
+
+_CARD_RUN = re.compile(r"(?<![\w+])[2-6](?:[ \-]?\d){12,18}(?![\w])")
+_IBAN_RUN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\w])")
+
+
+def luhn_valid(number: str) -> bool:
+    digits = [int(c) for c in number if c.isdigit()]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = sum(digits[-1::-2]) + sum(d * 2 - 9 if d > 4 else d * 2 for d in digits[-2::-2])
+    return total % 10 == 0
+
+
+def iban_valid(text: str) -> bool:
+    compact = text.replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
+
+
+def _any_checked(pattern: re.Pattern[str], check: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda text: any(check(m.group(0)) for m in pattern.finditer(text))
+
+
+_CHECKS: dict[str, Callable[[str], bool]] = {
+    "card": _any_checked(_CARD_RUN, luhn_valid),
+    "iban": _any_checked(_IBAN_RUN, iban_valid),
+}
+LEAK_PATTERNS: dict[str, str] = {"email": EMAIL_IN_TEXT, "phone": PHONE, "card": CARD, "iban": IBAN}
+VALUE_PATTERNS: dict[str, str] = {**LEAK_PATTERNS, "email": EMAIL_VALUE, "url": URL, "name": NAME}
+
+
+def detect(values: pa.Array, kind: str) -> pa.BooleanArray:
+    """Per value: does it contain (leak patterns) or look like (url, name) PII of this kind? Nulls: false."""
+    if kind == "email":  # pseudonymous emails (`<32 hex>@domain`) are masked output, not a finding
+        values = pc.replace_substring_regex(values, PSEUDONYMOUS_EMAIL, " ")
+    pattern = LEAK_PATTERNS.get(kind) or VALUE_PATTERNS[kind]
+    found = pc.fill_null(pc.match_substring_regex(values, pattern), False)
+    check = _CHECKS.get(kind)
+    if check is None or not pc.any(found).as_py():
+        return found
+    where = pc.indices_nonzero(found)
+    confirmed = [check(text) for text in values.take(where).to_pylist()]
+    return pc.replace_with_mask(found, found, pa.array(confirmed, pa.bool_()))
+
+
+def count_leaks(values: pa.Array, kinds: tuple[str, ...] = tuple(LEAK_PATTERNS)) -> dict[str, int]:
+    """How many values hold each kind of PII (only kinds found)."""
+    counts = {kind: pc.sum(detect(values, kind)).as_py() or 0 for kind in kinds}
+    return {kind: count for kind, count in counts.items() if count}
+
+
+def share_like(values: pa.Array, kind: str) -> float:
+    """Share of non-null values that look like ``kind`` (for policy suggestion)."""
+    present = len(values) - values.null_count
+    return (pc.sum(detect(values, kind)).as_py() or 0) / present if present else 0.0

@@ -1,0 +1,74 @@
+"""Checking masked data for personal data: PII patterns in text fields, and values of the source's PII.
+
+A report holds field paths and counts only, never a value: it goes to asset metadata and logs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from apollo_assets.masking.detectors import LEAK_PATTERNS, count_leaks
+from apollo_assets.masking.fingerprints import fingerprints
+from apollo_assets.masking.keys import MaskingKey
+from apollo_assets.masking.policy import MaskingPolicy
+from apollo_assets.masking.walk import string_leaves
+
+SOURCE_VALUE = "source_pii"  # the finding kind of a value equal to a PII value of the source
+
+
+@dataclass(frozen=True)
+class LeakReport:
+    rows: int
+    columns_scanned: tuple[str, ...]
+    # field path → {pattern or "source_pii": number of values}; only what was found, never a value
+    findings: dict[str, dict[str, int]]
+    fingerprints_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def fingerprint_hits(self) -> dict[str, int]:
+        return {path: kinds[SOURCE_VALUE] for path, kinds in self.findings.items() if SOURCE_VALUE in kinds}
+
+    def to_metadata(self) -> dict[str, object]:
+        return {"ok": self.ok, **asdict(self)}
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"no PII found ({len(self.columns_scanned)} text fields, {self.rows} rows)"
+        return "PII found: " + "; ".join(f"{path} {kinds}" for path, kinds in self.findings.items())
+
+
+def scan_for_leaks(
+    table: pa.Table | pa.RecordBatch,
+    policy: MaskingPolicy,
+    *,
+    source_pii_hashes: set[str] | None = None,
+    key: MaskingKey | None = None,
+) -> LeakReport:
+    """Scan every text field (nested ones too) for emails, phones, cards and IBANs, except the patterns a
+    field's rule `allow`s; and for values of the source's PII (``source_pii_hashes`` from
+    `collect_pii_fingerprints`, which carries its key; a plain set needs ``key``)."""
+    key = key or getattr(source_pii_hashes, "key", None)
+    if source_pii_hashes and key is None:
+        raise ValueError("source_pii_hashes is a plain set: pass the key it was collected with (key=...)")
+    lookup = pa.array(sorted(source_pii_hashes or ()), pa.string())
+    findings: dict[str, dict[str, int]] = defaultdict(dict)
+    scanned: dict[str, None] = {}
+    for path, values in string_leaves(table):
+        scanned[path] = None
+        rule = policy.governing_rule(path)
+        kinds = tuple(k for k in LEAK_PATTERNS if rule is None or k not in rule.allow)
+        counts = count_leaks(values, kinds)
+        if len(lookup):
+            counts[SOURCE_VALUE] = pc.sum(pc.is_in(fingerprints(values, key), value_set=lookup)).as_py() or 0
+        for kind, count in counts.items():
+            if count:
+                findings[path][kind] = findings[path].get(kind, 0) + count
+    return LeakReport(table.num_rows, tuple(scanned), dict(findings), len(lookup))

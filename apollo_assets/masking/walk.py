@@ -1,0 +1,41 @@
+"""Walking the leaves of Arrow data: every scalar array under structs and lists, with its field path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyarrow as pa
+
+from apollo_assets.masking.arrowtypes import is_list_like, leaf_kind
+from apollo_assets.masking.paths import child_path
+
+
+def leaves(data: pa.Table | pa.RecordBatch) -> Iterator[tuple[str, pa.Array]]:
+    """(path, array) for every leaf, chunk by chunk; dictionary arrays come decoded.
+
+    Values under a null struct or list slot are included: they are in the file, so a scan must see them.
+    """
+    for name, column in zip(data.schema.names, data.columns, strict=True):
+        for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+            yield from _leaves(chunk, name, "")
+
+
+def string_leaves(data: pa.Table | pa.RecordBatch) -> Iterator[tuple[str, pa.Array]]:
+    """The text leaves, as plain `string` arrays."""
+    for path, values in leaves(data):
+        if leaf_kind(values.type) == "string":
+            yield path, values if pa.types.is_string(values.type) else values.cast(pa.string())
+
+
+def _leaves(values: pa.Array, path: str, brackets: str) -> Iterator[tuple[str, pa.Array]]:
+    type_ = values.type
+    if pa.types.is_struct(type_):
+        for i, f in enumerate(type_):
+            yield from _leaves(values.field(i), child_path(path, f.name, brackets), "")
+    elif is_list_like(type_):
+        start, end = values.offsets[0].as_py(), values.offsets[-1].as_py()
+        yield from _leaves(values.values.slice(start, end - start), path, brackets + "[]")
+    elif pa.types.is_dictionary(type_):
+        yield path, values.dictionary.take(values.indices)
+    else:
+        yield path, values

@@ -1,0 +1,55 @@
+"""Running outreach inside the world: campaigns, enrollments, and the emails they send."""
+
+import random
+from collections.abc import Sequence
+
+from bson import ObjectId
+
+from .campaigns import Campaign, make_campaign, sending_until
+from .engagement import Enrollment, Parties, send_due
+from .timeutil import DAY, seconds
+from .world import World
+
+
+def add_campaign(world: World, rng: random.Random, account_id: ObjectId, created: float) -> Campaign:
+    senders = [a.user_id for a in world.actors_by_account[account_id] if a.activation <= created]
+    campaign = make_campaign(rng, world.ids["emailer_campaigns"], account_id, rng.choice(senders), created)
+    campaign.end = min(campaign.end, world.account_traits[account_id].churn)
+    world.campaigns[campaign.doc["_id"]] = campaign
+    return campaign
+
+
+def enroll(world: World, rng: random.Random, campaign: Campaign, when: float) -> bool:
+    """Add a not yet enrolled contact of the campaign's account; False when there is none to add."""
+    candidates = world.eligible_contacts(campaign.doc["account_id"], when)
+    for _ in range(5 if candidates else 0):
+        contact_id = candidates[rng.randrange(len(candidates))]
+        key = (campaign.doc["_id"], contact_id)
+        if key not in world.enrolled and contact_id in world.contacts and world.contacts[contact_id]["email"]:
+            world.enrolled.add(key)
+            world.enrollments.append(Enrollment(campaign.doc["_id"], contact_id, when))
+            return True
+    return False
+
+
+def due_messages(world: World, rng: random.Random, until: float, due: Sequence[Enrollment]) -> list[dict]:
+    """Run the steps of these enrollments that are due before `until`; the messages are not stored yet."""
+    sent: list[dict] = []
+    for e in due:
+        campaign = world.campaigns[e.campaign_id]
+        sender, account = world.users[campaign.doc["user_id"]], world.accounts[campaign.doc["account_id"]]
+        sent += send_due(rng, e, Parties(campaign, world.recipient(e.contact_id), sender, account), until)
+    return sent
+
+
+def store_messages(world: World, rng: random.Random, sent: list[dict]) -> None:
+    sent.sort(key=lambda m: m["sent_at"])  # ids in send order, as the mailer inserts them
+    ids = world.ids["emailer_messages"]
+    world.messages += [{"_id": ids.new(m["sent_at"]), **m} for m in sent]
+    world.stages.follow(rng, sent)
+    world.enrollments = [e for e in world.enrollments if not e.done]
+
+
+def sending_days(campaign: Campaign, start: float, end: float) -> float:
+    """Days of [start, end) during which the campaign still enrolls contacts."""
+    return max(0.0, min(end, sending_until(campaign)) - max(start, seconds(campaign.doc["created_at"]))) / DAY

@@ -1,0 +1,1 @@
+{{ adoption_mart('use_case') }}

@@ -1,0 +1,1 @@
+{{ adoption_mart('feature') }}

@@ -1,0 +1,1 @@
+{{ retention_mart('use_case') }}

@@ -1,0 +1,56 @@
+"""open_backup tells a dump directory from an archive, in a backup folder or given directly."""
+
+from __future__ import annotations
+
+import pytest
+
+from apollo_assets.mongo import BackupFormatError, open_backup
+from apollo_assets.mongo.archive_writer import ArchiveCollectionSpec, write_archive
+
+from .helpers import encode, write_dump
+
+
+def test_backup_folder_with_a_dump_directory(tmp_path):
+    write_dump(tmp_path / "apollo", "people", [{"_id": 1}])
+    (tmp_path / "BACKUP_COMPLETE.json").write_text("{}")
+    backup = open_backup(tmp_path)
+    assert (backup.format, backup.database, list(backup.collections)) == ("directory", "apollo", ["people"])
+
+
+@pytest.mark.parametrize("name", ["apollo.archive", "apollo.archive.gz"])
+def test_backup_folder_with_an_archive(tmp_path, name):
+    write_archive(
+        tmp_path / name,
+        [ArchiveCollectionSpec("apollo", "people", [encode({"_id": 1})])],
+        gzip_compress=name.endswith(".gz"),
+    )
+    backup = open_backup(tmp_path)
+    assert (backup.format, backup.database, backup.gzip) == ("archive", "apollo", name.endswith(".gz"))
+    assert [d.raw for d in backup.collections["people"].documents()] == [encode({"_id": 1})]
+
+
+def test_archive_file_given_directly(tmp_path):
+    path = write_archive(tmp_path / "x.bin", [ArchiveCollectionSpec("apollo", "people", [])])
+    assert open_backup(path).format == "archive"
+
+
+def test_folder_with_both_an_archive_and_a_dump_is_ambiguous(tmp_path):
+    write_dump(tmp_path / "apollo", "people", [{"_id": 1}])
+    write_archive(tmp_path / "apollo.archive", [ArchiveCollectionSpec("apollo", "people", [])])
+    with pytest.raises(BackupFormatError, match="both an archive and a dump"):
+        open_backup(tmp_path)
+
+
+def test_several_databases_need_a_choice(tmp_path):
+    write_dump(tmp_path / "apollo", "people", [{"_id": 1}])
+    write_dump(tmp_path / "other", "things", [{"_id": 1}])
+    with pytest.raises(BackupFormatError, match="say which one"):
+        open_backup(tmp_path)
+    assert list(open_backup(tmp_path, database="other").collections) == ["things"]
+    with pytest.raises(BackupFormatError, match="'missing' is not in this backup"):
+        open_backup(tmp_path, database="missing")
+
+
+def test_missing_path_is_refused(tmp_path):
+    with pytest.raises(BackupFormatError, match="does not exist"):
+        open_backup(tmp_path / "nope")

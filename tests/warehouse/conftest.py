@@ -1,0 +1,115 @@
+"""Fixtures of the warehouse tests: DuckDB warehouses in tmp dirs with raw `lake.<collection>` relations, built by
+the real dbt project (dbt/) through dbt's Python runner."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from . import crafted
+from .lake_builder import Lake
+
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
+MODELS = (
+    "stg_organizations", "stg_people", "stg_people_employment", "stg_accounts", "stg_users", "stg_contacts",
+    "stg_emailer_campaigns", "stg_emailer_messages", "stg_usage_events", "companies", "people",
+    "mart_activation_l1", "mart_activation_l2", "mart_retention_l1", "mart_retention_l2", "mart_adoption_l1",
+    "mart_adoption_l2", "mart_engagement_funnel", "mart_reply_training",
+)
+SCHEMA_OF = {"stg": "staging", "companies": "gold", "people": "gold", "mart": "marts"}
+
+
+def relation(model: str) -> str:
+    schema = SCHEMA_OF.get(model.split("_")[0], SCHEMA_OF.get(model))
+    return f"{schema}.{model}"
+
+
+@dataclass
+class Build:
+    result: dbtRunnerResult
+    seconds: float
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return {r.node.unique_id: str(r.status) for r in self.result.result.results}
+
+    def failures(self) -> list[str]:
+        return [f"{r.node.unique_id}: {r.status}: {r.message}" for r in self.result.result.results
+                if str(r.status) not in ("success", "pass")]
+
+
+@dataclass
+class Warehouse:
+    path: Path
+    work: Path
+    lake: Lake
+    dbt_work: Path  # target/ and logs/ of dbt, shared by the session so that dbt parses partially
+
+    def dbt(self, *args: str, backup_ids: Sequence[str] | None = None) -> Build:
+        """Run dbt in-process against this warehouse (its own target/log dirs: dbt/ is never written)."""
+        command = [*args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target", "duckdb",
+                   "--target-path", str(self.dbt_work / "target"), "--log-path", str(self.dbt_work / "logs")]
+        if backup_ids is not None:
+            command += ["--vars", yaml.safe_dump({"backup_ids": list(backup_ids)}, default_flow_style=True)]
+        previous = os.environ.get("APOLLO_WAREHOUSE_PATH")
+        os.environ["APOLLO_WAREHOUSE_PATH"] = str(self.path)
+        try:
+            started = time.perf_counter()
+            result = dbtRunner().invoke(command)
+            elapsed = time.perf_counter() - started
+        finally:
+            if previous is None:
+                os.environ.pop("APOLLO_WAREHOUSE_PATH", None)
+            else:
+                os.environ["APOLLO_WAREHOUSE_PATH"] = previous
+        if result.exception is not None:
+            raise result.exception
+        return Build(result, elapsed)
+
+    def build(self, backup_ids: Sequence[str] | None = None) -> Build:
+        build = self.dbt("build", backup_ids=backup_ids)
+        assert build.result.success, "dbt build failed:\n" + "\n".join(build.failures())
+        return build
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with duckdb.connect(str(self.path)) as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    def dicts(self, sql: str, params: Sequence[object] = ()) -> list[dict]:
+        with duckdb.connect(str(self.path)) as con:
+            cursor = con.execute(sql, list(params))
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def slice_rows(self, model: str, backup_id: str) -> list[tuple]:
+        """A model's rows of one backup, sorted, for before/after comparisons."""
+        rows = self.query(f"select * from {relation(model)} where backup_id = ?", [backup_id])
+        return sorted(rows, key=repr)
+
+
+def new_warehouse(root: Path, dbt_work: Path, mode: str = "table") -> Warehouse:
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "warehouse.duckdb"
+    return Warehouse(path, root, Lake(path, root / "lake", mode=mode), dbt_work)
+
+
+@pytest.fixture(scope="session")
+def dbt_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dbt")
+
+
+@pytest.fixture(scope="session")
+def crafted_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_work: Path) -> Iterator[tuple[Warehouse, Build]]:
+    """The hand-made database in two backups (A, B), loaded as raw tables, built once."""
+    warehouse = new_warehouse(tmp_path_factory.mktemp("crafted"), dbt_work)
+    warehouse.lake.load(crafted.BACKUP_A, crafted.backup_a())
+    warehouse.lake.load(crafted.BACKUP_B, crafted.backup_b())
+    yield warehouse, warehouse.build()

@@ -1,0 +1,59 @@
+"""Incremental by backup: rebuilding one backup's slice leaves every other backup's rows untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import crafted
+from .conftest import MODELS, new_warehouse
+from .crafted import BACKUP_A, BACKUP_B, ORG_ACME, ORG_GLOBEX
+
+A, B = BACKUP_A, BACKUP_B
+
+
+def test_rebuilding_backup_a_leaves_backup_b_untouched(tmp_path: Path, dbt_work: Path) -> None:
+    wh = new_warehouse(tmp_path, dbt_work)
+    wh.lake.load(A, crafted.backup_a())
+    wh.lake.load(B, crafted.backup_b())
+    wh.build()
+    before_b = {model: wh.slice_rows(model, B) for model in MODELS}
+    assert all(before_b.values())
+
+    # New data for A: Acme's head count changes and A's messages are gone (their mart slices become empty).
+    docs_a = crafted.backup_a()
+    for org in docs_a["organizations"]:
+        if org["_id"] == ORG_ACME:
+            org["estimated_num_employees"] = 999
+    docs_a["emailer_messages"] = []
+    wh.lake.load(A, docs_a)
+    # B's lake rows change too, but B is not rebuilt: its warehouse slice must not move.
+    docs_b = crafted.backup_b()
+    docs_b["organizations"] = [o for o in docs_b["organizations"] if o["_id"] != ORG_GLOBEX]
+    wh.lake.load(B, docs_b)
+
+    build = wh.build(backup_ids=[A])
+    built = {uid.split(".")[-1] for uid in build.statuses if uid.startswith("model.")}
+    assert built == set(MODELS)
+
+    for model in MODELS:
+        assert wh.slice_rows(model, B) == before_b[model], f"{model}: backup B's rows changed"
+
+    acme_a = wh.dicts("select * from gold.companies where backup_id = ? and domain = 'acme.io'", [A])[0]
+    assert acme_a["num_employees"] == 999 and acme_a["size_bucket"] == "501-1000"
+    # slices that became empty are cleared, not left stale
+    assert wh.slice_rows("mart_engagement_funnel", A) == []
+    assert wh.slice_rows("mart_reply_training", A) == []
+    assert wh.slice_rows("stg_emailer_messages", A) == []
+
+    # Rebuilding B (id given as a plain string) now picks up B's new lake rows; A stays as it is.
+    after_a = {model: wh.slice_rows(model, A) for model in MODELS}
+    build = wh.dbt("run", "--vars", f"backup_ids: {B}")
+    assert build.result.success, build.failures()
+    assert wh.query("select count(*) from staging.stg_organizations where backup_id = ?", [B]) == [(1,)]
+    for model in MODELS:
+        assert wh.slice_rows(model, A) == after_a[model], f"{model}: backup A's rows changed"
+
+    # An explicit empty list selects no backup: nothing changes.
+    everything = {model: wh.slice_rows(model, b) for model in MODELS for b in (A, B)}
+    assert wh.dbt("run", backup_ids=[]).result.success
+    assert {model: wh.slice_rows(model, b) for model in MODELS for b in (A, B)} == everything
