@@ -4,7 +4,8 @@ load: no arbitrary pickles) and its card; a version becomes visible only once it
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+import shutil
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,33 @@ class ModelCard:
     metrics: dict[str, float]
     created_at: str
     features: list[str]
+    params: dict[str, Any] = field(default_factory=dict)
+    # Asset-check outcomes at training time; the service serves only versions whose checks all passed.
+    checks: dict[str, bool] = field(default_factory=dict)
+    mlflow_run_id: str | None = None
+
+    @property
+    def passed_checks(self) -> bool:
+        return all(self.checks.values())
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelCard:
+        known = {f.name for f in fields(cls)}
+        # Cards written by a newer release may carry more fields: ignore them rather than refuse the version.
+        return cls(**{k: v for k, v in json.loads(text).items() if k in known})
+
+
+@dataclass(frozen=True)
+class StagedVersion:
+    """A model written to its version folder, not visible until published (its card is written)."""
+
+    name: str
+    version: int
+    folder: Path
+
+    @property
+    def model_path(self) -> Path:
+        return self.folder / MODEL_FILE
 
 
 class ModelRegistry:
@@ -32,18 +60,38 @@ class ModelRegistry:
         self.root = Path(root)
 
     def register(
-        self, name: str, model: Any, training_partition: str, metrics: dict[str, float], features: list[str]
+        self, name: str, model: Any, training_partition: str, metrics: dict[str, float], features: list[str], **extra
     ) -> ModelCard:
-        versions = self.versions(name)
-        version = (versions[-1] + 1) if versions else 1
-        folder = self.root / name / f"v{version}"
-        folder.mkdir(parents=True, exist_ok=False)
-        sio.dump(model, folder / MODEL_FILE)
-        card = ModelCard(name, version, training_partition, metrics, datetime.now(UTC).isoformat(), features)
-        staged = folder / f".{CARD_FILE}.tmp"
-        staged.write_text(json.dumps(asdict(card), indent=2))
-        staged.rename(folder / CARD_FILE)
+        return self.publish(self.stage(name, model), training_partition, metrics, features, **extra)
+
+    def stage(self, name: str, model: Any) -> StagedVersion:
+        folder = self.root / name
+        folder.mkdir(parents=True, exist_ok=True)
+        # Unpublished folders count too, so that a crashed or concurrent training never reuses a version number.
+        taken = [int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit()]
+        version = max(taken, default=0) + 1
+        while True:
+            try:
+                (folder / f"v{version}").mkdir()
+                break
+            except FileExistsError:  # another process staged this number first
+                version += 1
+        staged = StagedVersion(name, version, folder / f"v{version}")
+        sio.dump(model, staged.model_path)
+        return staged
+
+    def publish(
+        self, staged: StagedVersion, training_partition: str, metrics: dict[str, float], features: list[str], **extra
+    ) -> ModelCard:
+        created = datetime.now(UTC).isoformat()
+        card = ModelCard(staged.name, staged.version, training_partition, metrics, created, list(features), **extra)
+        temporary = staged.folder / f".{CARD_FILE}.tmp"
+        temporary.write_text(json.dumps(asdict(card), indent=2))
+        temporary.rename(staged.folder / CARD_FILE)
         return card
+
+    def discard(self, staged: StagedVersion) -> None:
+        shutil.rmtree(staged.folder, ignore_errors=True)
 
     def versions(self, name: str) -> list[int]:
         folder = self.root / name
@@ -53,7 +101,7 @@ class ModelRegistry:
         return sorted(found)
 
     def card(self, name: str, version: int) -> ModelCard:
-        return ModelCard(**json.loads((self.root / name / f"v{version}" / CARD_FILE).read_text()))
+        return ModelCard.from_json((self.root / name / f"v{version}" / CARD_FILE).read_text())
 
     def load(self, name: str, version: int) -> Any:
         path = self.root / name / f"v{version}" / MODEL_FILE

@@ -14,17 +14,13 @@ import pyarrow.compute as pc
 from apollo_assets.masking.arrowtypes import leaf_kind
 from apollo_assets.masking.detectors import share_like
 
-_BY_NAME: list[tuple[str, str, str]] = [  # (regex on the last name of the path, action, reason)
-    (r"^_?id$|_ids?$", "keep", "identifier"),
+_ID = re.compile(r"^_?id$|_ids?$")
+_BIRTH = re.compile(r"birth|^dob$")
+_SENSITIVE = re.compile(r"ssn|passport|national_id|tax_id|iban|card_?number|password|secret")
+_TEXT_BY_NAME: list[tuple[str, str, str]] = [  # (regex on the field's own name, action, reason)
     (r"e_?mail", "email", "email address by name"),
     (r"phone|mobile|fax|^tel", "phone", "phone number by name"),
-    (r"birth|^dob$", "{generalize: year}", "date of birth"),
-    (r"ssn|passport|national_id|tax_id|iban|card|password|secret|token", "drop", "sensitive identifier"),
-    (
-        r"^(first|last|middle|full|given|family|maiden|nick|user|display)_?name$|^surname$",
-        "hash",
-        "person name",
-    ),
+    (r"^(first|last|middle|full|given|family|maiden|nick|user|display)_?name$|^surname$", "hash", "name"),
     (r"linkedin|twitter|facebook|github|instagram", "hash", "social profile"),
     (r"street|address|postal|zip|^ip(_address)?$", "hash", "address"),
     (r"body|note|comment|message|bio|summary|description", "drop", "free text"),
@@ -44,16 +40,22 @@ MAX_CATEGORIES = 50
 def classify(path: str, values: pa.Array) -> tuple[str, str]:
     """(action as YAML, reason) for one leaf field."""
     name = path.rsplit(".", 1)[-1].replace("[]", "").lower()
-    for pattern, action, reason in _BY_NAME:
-        if re.search(pattern, name):
-            return action, reason
     kind = leaf_kind(values.type)
+    if _ID.search(name):
+        return "keep", "identifier"
+    if _SENSITIVE.search(name):
+        return "drop", "sensitive identifier"
     if kind == "temporal":
-        return "keep", "date or time"
+        return ("{generalize: year}", "date of birth") if _BIRTH.search(name) else ("keep", "date or time")
     if kind == "scalar":
         return "keep", "number or flag"
+    if kind == "null":
+        return "hash", "no values sampled"
     if kind != "string":
-        return ("hash", "no values sampled") if kind == "null" else ("drop", f"{values.type} values")
+        return "drop", f"{values.type} values"
+    for pattern, action, reason in _TEXT_BY_NAME:
+        if re.search(pattern, name):
+            return action, reason
     return _classify_text(values)
 
 

@@ -38,7 +38,6 @@ def country_codes(values: pa.Array) -> pa.Array:
     first = pc.extract_regex(pc.if_else(parsable, trimmed, "+000"), _FIRST_DIGITS)
     one, two = first.field("a"), pc.binary_join_element_wise(first.field("a"), first.field("b"), "")
     three = pc.binary_join_element_wise(two, first.field("c"), "")
-    code = pc.if_else(
-        pc.is_in(one, pa.array(["1", "7"])), one, pc.if_else(pc.is_in(two, _TWO_DIGIT_CODES), two, three)
-    )
+    two_or_three = pc.if_else(pc.is_in(two, _TWO_DIGIT_CODES), two, three)
+    code = pc.if_else(pc.is_in(one, pa.array(["1", "7"])), one, two_or_three)
     return pc.if_else(parsable, pc.binary_join_element_wise("+", code, ""), UNKNOWN_COUNTRY_CODE)

@@ -19,6 +19,7 @@ from apollo_assets.masking.policy import ALWAYS_KEPT, FieldRule, MaskingPolicy, 
 from apollo_assets.masking.report import MaskingReport
 
 DRIFT_SUFFIX = "__bson_type"
+Cover = FieldRule | None  # an enclosing rule that covers a whole sub-document
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,7 @@ class Planner:
         self._check_rules()
         return steps
 
-    def plan_fields(
-        self, fields: list[pa.Field], parent: str, brackets: str, cover: FieldRule | None
-    ) -> list[Step]:
+    def plan_fields(self, fields: list[pa.Field], parent: str, brackets: str, cover: Cover) -> list[Step]:
         names = {f.name for f in fields}
         steps: dict[str, Step] = {}
         companions = []
@@ -62,7 +61,7 @@ class Planner:
             steps[f.name] = self._leaf(f, path, action, note=f"drift type of {base!r}: follows its keep/drop")
         return [steps[f.name] for f in fields]
 
-    def plan(self, f: pa.Field, path: str, brackets: str, cover: FieldRule | None) -> Step:
+    def plan(self, f: pa.Field, path: str, brackets: str, cover: Cover) -> Step:
         self.seen.add(path)
         rule = self.policy.rule(path) or cover
         type_ = f.type
@@ -96,11 +95,9 @@ class Planner:
 
     def _ruled(self, f: pa.Field, path: str, rule: FieldRule) -> Step:
         action, note = decide(f.type, rule)
-        return self._leaf(f, path, action, rule.to if action == "generalize" else None, note)
+        return self._leaf(f, path, action, rule.to if action == "generalize" else None, note or "")
 
-    def _leaf(
-        self, f: pa.Field, path: str, action: str, param: str | None = None, note: str | None = None
-    ) -> Step:
+    def _leaf(self, f: pa.Field, path: str, action: str, param: str | None = None, note: str = "") -> Step:
         self.seen.add(path)
         self.report.actions[path] = action
         if note:
@@ -116,7 +113,6 @@ class Planner:
                 continue
             actual = loose.get(strip_brackets(rule.path))
             if actual is not None:
-                raise PolicyError(
-                    self.policy.source, rule.path, f"does not match the data, which has {actual!r}"
-                )
+                problem = f"does not match the data, which has {actual!r}"
+                raise PolicyError(self.policy.source, rule.path, problem)
             self.report.unused_rules.append(rule.path)

@@ -37,10 +37,8 @@ def parse_rule(path: object, spec: object, source: str) -> FieldRule:
     allow = options.get("allow") or []
     if not isinstance(allow, list) or not set(allow) <= set(PATTERNS):
         raise PolicyError(source, path, f"`allow` must be a list of {list(PATTERNS)}, got {allow!r}")
-    reason = options.get("reason")
-    return FieldRule(
-        normalize_path(path), action, to, frozenset(allow), None if reason is None else str(reason)
-    )
+    reason = None if options.get("reason") is None else str(options["reason"])
+    return FieldRule(normalize_path(path), action, to, frozenset(allow), reason)
 
 
 def _split(path: str, spec: object, source: str) -> tuple[object, dict]:
@@ -77,6 +75,5 @@ def validate_rules(rules: list[FieldRule], source: str) -> None:
         for parent in ancestors(rule.path):
             outer = by_path.get(parent)
             if outer is not None and outer.action != "keep":
-                raise PolicyError(
-                    source, rule.path, f"is inside {parent!r}, already masked whole ({outer.action})"
-                )
+                problem = f"is inside {parent!r}, already masked whole ({outer.action})"
+                raise PolicyError(source, rule.path, problem)

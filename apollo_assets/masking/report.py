@@ -12,9 +12,7 @@ class MaskingReport:
     policy_is_default: bool
     key_id: str
     actions: dict[str, str] = field(default_factory=dict)  # every leaf field (and dropped container) → action
-    unlisted_fields: dict[str, str] = field(
-        default_factory=dict
-    )  # not named by the policy → fail-closed action
+    unlisted_fields: dict[str, str] = field(default_factory=dict)  # not named by the policy → action
     notes: dict[str, str] = field(default_factory=dict)  # why the action differs from the rule's
     unused_rules: list[str] = field(default_factory=list)  # named by the policy, absent from this data
     rows: int = 0

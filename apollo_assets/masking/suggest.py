@@ -34,9 +34,8 @@ def suggest_policy(
         "fields:",
     ]
     for path, arrays in by_path.items():
-        if path == ALWAYS_KEPT or (
-            path.endswith(DRIFT_SUFFIX) and path.removesuffix(DRIFT_SUFFIX) in by_path
-        ):
+        drift_type = path.endswith(DRIFT_SUFFIX) and path.removesuffix(DRIFT_SUFFIX) in by_path
+        if path == ALWAYS_KEPT or drift_type:
             continue  # always kept / follows its drifting field
         action, reason = classify(path, pa.chunked_array(arrays).combine_chunks())
         key = path if _PLAIN_KEY.fullmatch(path) else json.dumps(path)
@@ -54,4 +53,6 @@ def _head(data: pa.Table | pa.RecordBatch | Iterable[pa.RecordBatch], rows: int)
         taken.append(batch.slice(0, rows - sum(b.num_rows for b in taken)))
         if sum(b.num_rows for b in taken) >= rows:
             break
+    if not taken:
+        raise ValueError("no record batch to suggest a policy from")
     return pa.Table.from_batches(taken)

@@ -13,14 +13,9 @@ from apollo_assets.mongo.errors import (
     QuarantineThresholdExceeded,
     SchemaError,
 )
+from apollo_assets.mongo.report import QuarantinedDocument, SnapshotReport, check_quarantine_threshold
 from apollo_assets.mongo.roundtrip import canonical, to_document
-from apollo_assets.mongo.snapshot import (
-    QuarantinedDocument,
-    Snapshot,
-    SnapshotReport,
-    check_quarantine_threshold,
-    read_snapshot,
-)
+from apollo_assets.mongo.snapshot import Snapshot, read_snapshot
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock, DocumentLocation, RawDocument
 
 __all__ = [

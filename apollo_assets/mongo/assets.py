@@ -1,7 +1,5 @@
 """One snapshot asset per collection: the collection as it is in the backup, converted faithfully to Parquet."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from apollo_assets.backups.partitions import backup_partitions

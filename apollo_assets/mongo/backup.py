@@ -42,10 +42,10 @@ def _pick(found: list[str], database: str | None, where: Path) -> str:
 
 
 def _open_directory(root: Path, database: str | None) -> Backup:
-    if _has_dump_files(root):
+    # A dump root holds one folder per database (and maybe oplog.bson); a database folder holds .bson files.
+    dirs = {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and _has_dump_files(p)}
+    if not dirs:
         dirs = {root.name: root}
-    else:
-        dirs = {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and _has_dump_files(p)}
     name = _pick(list(dirs), database, root)
     db = read_dump_database(dirs[name])
     collections: dict[str, CollectionSource] = dict(db.collections)

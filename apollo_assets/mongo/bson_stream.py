@@ -54,16 +54,18 @@ def iter_blocks(stream: ByteStream, *, until_terminator: bool = False) -> Iterat
         end, p, starts = len(buf), start, []
         need = 4
         terminated = False
-        while p + 4 <= end and p - start < MAX_BLOCK_BYTES:
+        limit = start + MAX_BLOCK_BYTES
+        while p + 4 <= end and p < limit:
             n = _uint32(buf, p)[0]
-            if n == TERMINATOR and until_terminator:
-                terminated = True
-                break
-            check_length(n, stream, stream.base + p)
+            if not MIN_DOCUMENT_BYTES <= n <= MAX_DOCUMENT_BYTES:
+                if n == TERMINATOR and until_terminator:
+                    terminated = True
+                    break
+                check_length(n, stream, stream.base + p)
             if p + n > end:
                 need = n
                 break
-            if buf[p + n - 1] != 0:
+            if buf[p + n - 1]:
                 raise BackupFormatError(
                     f"BSON document of {n} bytes does not end with a 0x00 byte: its length prefix is wrong",
                     stream.source,

@@ -41,7 +41,7 @@ def broken_field(raw: bytes, prefix: str = "") -> str | None:
             value_end = _value_end(raw, t, key_end + 1)
         except (ValueError, struct.error):
             return path
-        if value_end is None or value_end > end:
+        if value_end is None or not key_end < value_end <= end:
             return path
         element = raw[pos:value_end]
         try:
@@ -55,5 +55,8 @@ def broken_field(raw: bytes, prefix: str = "") -> str | None:
 
 
 def describe_decode_error(exc: Exception, raw: bytes) -> str:
-    where = broken_field(raw)
+    try:
+        where = broken_field(raw)
+    except (IndexError, ValueError, struct.error):  # too broken to walk: the decoder's message must do
+        where = None
     return f"{type(exc).__name__}: {exc}" + (f" (field {where!r})" if where else "")

@@ -1,4 +1,4 @@
-"""First pass: what BSON types each field holds across the whole collection, and the Arrow schema that follows.
+"""From what the first pass saw to the Arrow schema: one conversion plan per field path.
 
 The rules (docs/contracts.md section 3): int32/int64 -> int64; ints with doubles -> float64 (when every int is
 exactly a double); any other mix of types is *drift*: an Extended JSON string column plus `<field>__bson_type`.
@@ -8,147 +8,27 @@ Sub-documents whose keys are data (ids, numbers, or very many distinct keys) are
 from __future__ import annotations
 
 import datetime as dt
-import decimal
-import re
 import uuid
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyarrow as pa
 from bson.binary import Binary
-from bson.code import Code
 from bson.datetime_ms import DatetimeMS
 from bson.dbref import DBRef
 from bson.decimal128 import Decimal128
-from bson.int64 import Int64
 from bson.objectid import ObjectId
 
-from apollo_assets.mongo.codec import TYPE_NAMES
 from apollo_assets.mongo.errors import SchemaError
+from apollo_assets.mongo.field_stats import INTS, NONE, FieldStats
 
-DYNAMIC_KEY_LIMIT = 50
 TYPE_SUFFIX = "__bson_type"
 BACKUP_ID = "_backup_id"
 METADATA_KEY = b"bson"
 MAX_EXACT_INT = 2**53  # every integer up to this magnitude is exactly a double
 DECIMAL_TYPE = pa.decimal128(38, 9)
 TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
-_ID_LIKE = re.compile(r"[0-9a-fA-F]{24}|[0-9a-fA-F]{32}|[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|-?\d+")
-_DECIMAL_CONTEXT = decimal.Context(prec=100)
-_NONE = type(None)
-_INTS = {int, Int64}
-_INSPECTED = frozenset({dict, list, int, Int64, Decimal128, bytes, Binary, Code})
 # Types that share one Arrow representation: a field holding both is not drifting.
 _CATEGORY: dict[type, str] = {bytes: "binary", Binary: "binary", dt.datetime: "date", DatetimeMS: "date"}
-
-
-def _value_types(document: dict[str, Any]) -> tuple[type, ...]:
-    return tuple(map(type, document.values()))
-
-
-def looks_like_id(key: str) -> bool:
-    return _ID_LIKE.fullmatch(key) is not None
-
-
-def decimal_fits(value: Decimal128) -> bool:
-    """True when decimal128(38, 9) holds exactly this value (negative zero and NaN/Infinity do not fit)."""
-    d = value.to_decimal()
-    if not d.is_finite() or (d.is_zero() and d.is_signed()):
-        return False
-    scaled = d.scaleb(9, _DECIMAL_CONTEXT)
-    return scaled == scaled.to_integral_value(context=_DECIMAL_CONTEXT) and abs(scaled) < 10**38
-
-
-class FieldStats:
-    """Type counts of one field path, with what the type rules need to know beyond the counts."""
-
-    __slots__ = (
-        "binary_subtypes",
-        "children",
-        "decimal_misfits",
-        "dynamic",
-        "element",
-        "int_max",
-        "int_min",
-        "is_root",
-        "scoped_code",
-        "types",
-    )
-
-    def __init__(self, is_root: bool = False) -> None:
-        self.is_root = is_root
-        self.types: Counter[type] = Counter()
-        self.children: dict[str, FieldStats] = {}
-        self.element: FieldStats | None = None
-        self.dynamic = False
-        self.int_min = self.int_max = 0
-        self.decimal_misfits = 0
-        self.binary_subtypes: set[int] = set()
-        self.scoped_code = 0
-
-    def observe(self, values: list[Any]) -> None:
-        """Count a column of values (None for an explicit null; absent values are not passed)."""
-        counts = Counter(map(type, values))
-        self.types.update(counts)
-        self._inspect(values, counts.keys())
-
-    def _inspect(self, values: list[Any], present: Iterable[type]) -> None:
-        """What the counts do not say: nested fields, integer range, decimal fit, binary subtypes."""
-        present = set(present)
-        if dict in present:
-            self.observe_documents([v for v in values if type(v) is dict])
-        if list in present:
-            self.element = self.element or FieldStats()
-            self.element.observe([e for v in values if type(v) is list for e in v])
-        if present & _INTS:
-            ints = [v for v in values if type(v) in _INTS]
-            self.int_min, self.int_max = min(self.int_min, min(ints)), max(self.int_max, max(ints))
-        if Decimal128 in present:
-            self.decimal_misfits += sum(not decimal_fits(v) for v in values if type(v) is Decimal128)
-        if bytes in present:
-            self.binary_subtypes.add(0)
-        if Binary in present:
-            self.binary_subtypes.update(v.subtype for v in values if type(v) is Binary)
-        if Code in present:
-            self.scoped_code += sum(v.scope is not None for v in values if type(v) is Code)
-
-    def observe_documents(self, documents: list[dict[str, Any]]) -> None:
-        """Count the fields of sub-documents (or of whole documents, at the root)."""
-        if self.dynamic:
-            return
-        # Documents of a collection mostly share their keys and types: count each distinct
-        # (keys, types) shape once instead of every value, and look at values only where needed.
-        shapes = Counter(zip(map(tuple, documents), map(_value_types, documents), strict=True))
-        batch: dict[str, Counter[type]] = {}
-        for (keys, types), n in shapes.items():
-            for key, cls in zip(keys, types, strict=True):
-                batch.setdefault(key, Counter())[cls] += n
-        children = self.children
-        for key in batch:
-            if key not in children:
-                if not self.is_root and (len(children) >= DYNAMIC_KEY_LIMIT or looks_like_id(key)):
-                    # Keys are data here; the values will be kept whole as Extended JSON.
-                    self.dynamic, self.children = True, {}
-                    return
-                children[key] = FieldStats()
-        for key, counts in batch.items():
-            child = children[key]
-            child.types.update(counts)
-            if not _INSPECTED.isdisjoint(counts):
-                child._inspect([d[key] for d in documents if key in d], counts.keys())
-
-    def type_counts(self) -> dict[str, int]:
-        """Non-null values per BSON type name."""
-        out: Counter[str] = Counter()
-        for cls, n in self.types.items():
-            if cls is not _NONE:
-                out[TYPE_NAMES[cls]] += n
-        if self.scoped_code:
-            out["javascript"] -= self.scoped_code
-            out["javascriptWithScope"] += self.scoped_code
-        return {k: v for k, v in out.items() if v}
 
 
 @dataclass
@@ -208,12 +88,12 @@ def _text(path: str, reason: str, notes: SchemaNotes, kind: str = "ejson") -> Pl
 
 
 def plan_field(stats: FieldStats, path: str, notes: SchemaNotes) -> Plan:
-    types = {cls for cls, n in stats.types.items() if n and cls is not _NONE}
+    types = {cls for cls, n in stats.types.items() if n and cls is not NONE}
     if not types:
         return Plan("null", pa.string(), "null")
-    if types <= _INTS:
+    if types <= INTS:
         return Plan("int64", pa.int64(), "int64")
-    if types <= _INTS | {float}:
+    if types <= INTS | {float}:
         if types == {float} or max(-stats.int_min, stats.int_max) <= MAX_EXACT_INT:
             return Plan("float64", pa.float64(), "double")
         return _drift(stats, path, notes)

@@ -11,7 +11,6 @@ import gc
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import bson
@@ -20,41 +19,13 @@ import pyarrow as pa
 from apollo_assets.mongo.codec import DECODE_OPTIONS
 from apollo_assets.mongo.convert import build_batch
 from apollo_assets.mongo.diagnose import describe_decode_error
-from apollo_assets.mongo.errors import BackupFormatError, QuarantineThresholdExceeded
-from apollo_assets.mongo.schema import FieldStats, Plan, arrow_schema, infer_plan
-from apollo_assets.mongo.source import CollectionSource, DocumentBlock, DocumentLocation
+from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.field_stats import FieldStats
+from apollo_assets.mongo.report import QuarantinedDocument, SnapshotReport
+from apollo_assets.mongo.schema import Plan, arrow_schema, infer_plan
+from apollo_assets.mongo.source import CollectionSource, DocumentBlock
 
 CHUNK_DOCUMENTS = 4096
-
-
-@dataclass(frozen=True)
-class QuarantinedDocument:
-    location: DocumentLocation
-    error: str
-    raw: bytes
-
-
-@dataclass
-class SnapshotReport:
-    collection: str
-    backup_id: str
-    documents: int = 0  # read from the source
-    converted: int = 0  # rows in the batches (final once `batches()` is exhausted)
-    quarantined: list[QuarantinedDocument] = field(default_factory=list)
-    drift: dict[str, dict[str, int]] = field(default_factory=dict)  # field -> {BSON type: count}
-    as_text: dict[str, str] = field(default_factory=dict)  # field kept as Extended JSON/text -> why
-
-    @property
-    def complete(self) -> bool:
-        """Every document read is either converted or quarantined."""
-        return self.converted + len(self.quarantined) == self.documents
-
-
-def check_quarantine_threshold(report: SnapshotReport, quarantine_threshold: float = 0.01) -> None:
-    """Raise when more than `quarantine_threshold` (a share) of the documents were quarantined."""
-    bad = len(report.quarantined)
-    if bad and bad > quarantine_threshold * report.documents:
-        raise QuarantineThresholdExceeded(report.collection, bad, report.documents, quarantine_threshold)
 
 
 @contextmanager
@@ -113,6 +84,7 @@ class Snapshot:
             with _gc_paused():
                 documents, _, bad = _decode(block, lo, hi, data, set())
                 stats.observe_documents(documents)
+                del documents  # freed before the collector is back on, so it never walks them
             self.report.documents += hi - lo
             self.report.quarantined.extend(bad)
         self._checksum = checksum
@@ -136,6 +108,7 @@ class Snapshot:
                 documents, indices, bad = _decode(block, lo, hi, data, skip)
                 report.quarantined.extend(bad)
                 batch = self._convert(block, documents, indices)
+                del documents  # freed before the collector is back on, so it never walks them
             report.converted += batch.num_rows
             pending.append(batch)
             while sum(b.num_rows for b in pending) >= self.rows_per_batch:

@@ -6,9 +6,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-FIRST = [f"{a}{b}" for a in ("Jo", "Ma", "Al", "Sa", "Li", "Ka", "Ro", "Da") for b in ("hn", "ry", "ex", "m", "nda")]
-LAST = [f"{a}{b}" for a in ("Smi", "Joh", "Will", "Brow", "Gar", "Mil", "Dav", "Rod") for b in ("th", "nson", "er")]
+FIRST = [a + b for a in ("Jo", "Ma", "Al", "Sa", "Li", "Ka", "Ro", "Da") for b in ("hn", "ry", "ex", "m")]
+LAST = [a + b for a in ("Smi", "Joh", "Wil", "Bro", "Gar", "Mil", "Dav", "Rod") for b in ("th", "nson", "er")]
 DOMAINS = ["acme.io", "globex.com", "initech.net", "umbrella.org"]
+TEAMS = ["sales", "hr"]
 TITLES = ["CEO", "VP Sales", "Engineer", "Director of Marketing", "Account Executive"]
 
 
@@ -27,7 +28,8 @@ def people_table(n: int, seed: int = 0, backup_id: str = "20261126T040000Z") -> 
     ids = pc.binary_join_element_wise("65f0a1b2", pa.array(np.char.mod("%016x", np.arange(n))), "")
     serial = pa.array(np.arange(n).astype(str))
     email = pc.binary_join_element_wise(first, ".", last, serial, "@", _pick(rng, DOMAINS, n), "")
-    phone = pc.binary_join_element_wise("+1 415 555 ", pa.array(np.char.mod("%04d", rng.integers(0, 10000, n))), "")
+    line = pa.array(np.char.mod("%04d", rng.integers(0, 10000, n)))
+    phone = pc.binary_join_element_wise("+1 415 555 ", line, "")
     ms = rng.integers(1_500_000_000_000, 1_800_000_000_000, n)
     history = pa.ListArray.from_arrays(
         pa.array(np.arange(0, 2 * n + 1, 2, dtype=np.int32)),
@@ -42,6 +44,7 @@ def people_table(n: int, seed: int = 0, backup_id: str = "20261126T040000Z") -> 
             names=["organization_id", "organization_name", "title", "start_date", "current"],
         ),
     )
+    one_each = pa.array(np.arange(n + 1, dtype=np.int32))  # list offsets: one department a person
     twitter = pc.if_else(pa.array(rng.random(n) < 0.5), _numbered("https://twitter.com/u", n), None)
     columns = {
         "_id": ids,
@@ -52,7 +55,7 @@ def people_table(n: int, seed: int = 0, backup_id: str = "20261126T040000Z") -> 
         "phone": phone,
         "title": _pick(rng, TITLES, n),
         "seniority": _pick(rng, ["vp", "VP", "director", "entry"], n),
-        "departments": pa.ListArray.from_arrays(pa.array(np.arange(n + 1, dtype=np.int32)), _pick(rng, ["sales"], n)),
+        "departments": pa.ListArray.from_arrays(one_each, _pick(rng, TEAMS, n)),
         "linkedin_url": _numbered("https://linkedin.com/in/p", n),
         "city": _pick(rng, ["Paris", "Austin", "Berlin"], n),
         "state": _pick(rng, ["TX", "CA"], n),

@@ -1,4 +1,4 @@
-"""The masking key: env var (hex/base64), local key file (0600, created once), prod refusal, no leaks in repr."""
+"""The masking key: env var (hex/base64), local key file (0600, once), prod refusal, nothing in repr."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from apollo_assets.masking import ENV_VAR, MaskingKey, MaskingKeyError, load_masking_key
 
 SECRET = bytes(range(32))
+LogCapture = pytest.LogCaptureFixture
 
 
 def test_key_from_env_as_hex_or_base64(tmp_path: Path) -> None:
@@ -40,7 +41,7 @@ def test_prod_without_a_key_is_an_error_naming_the_variable(tmp_path: Path) -> N
     assert not (tmp_path / "masking.key").exists()
 
 
-def test_local_mode_creates_an_owner_only_key_file_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_local_mode_creates_an_owner_only_key_file_once(tmp_path: Path, caplog: LogCapture) -> None:
     data_dir = tmp_path / "data"
     with caplog.at_level(logging.INFO, logger="apollo_assets.masking.keys"):
         first = load_masking_key(data_dir, "local", environ={})

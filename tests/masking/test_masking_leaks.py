@@ -1,4 +1,4 @@
-"""Leak scan: planted emails, phones, cards and IBANs are counted (never shown); copied source values found."""
+"""Leak scan: planted emails, phones, cards and IBANs counted (never shown); copied source values found."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def test_checksums() -> None:
         (f"paid with {CARD}", "card", True),
         ("4111 1111 1111 1112", "card", False),  # fails Luhn
         ("a4111111111111111b0000000000000000", "card", False),  # digits inside a token
+        ("+49 30 1234 5678 9004", "card", False),  # a phone number, though its digits pass Luhn
         (f"IBAN {IBAN}", "iban", True),
         ("DE88 3704 0044 0532 0130 00", "iban", False),  # fails mod-97
         ("65f0a1b2c3d4e5f601234567", "phone", False),  # an ObjectId
@@ -45,7 +46,8 @@ def test_detectors(text: str, kind: str, found: bool) -> None:
 
 def test_scan_counts_planted_pii_in_kept_columns_and_never_shows_values() -> None:
     nested = [{"note": PLANTED[0]}, {"note": CARD}, {"note": None}]
-    table = pa.table({"bio": [PLANTED[1], IBAN, PLANTED[4]], "items": [nested, [], None], "ok": ["a", "b", "c"]})
+    bio = [PLANTED[1], IBAN, PLANTED[4]]
+    table = pa.table({"bio": bio, "items": [nested, [], None], "ok": ["a", "b", "c"]})
     report = scan_for_leaks(table, rules({"bio": "keep", "items[].note": "keep", "ok": "keep"}))
     assert not report.ok
     assert report.findings == {"bio": {"phone": 2, "iban": 1}, "items[].note": {"email": 1, "card": 1}}

@@ -89,7 +89,7 @@ def test_validation_errors_name_file_and_field(fields: str, field: str, message:
     ],
 )
 def test_file_level_errors_name_the_file(text: str, message: str) -> None:
-    with pytest.raises(PolicyError, match="^policies/people.yaml: ") as caught:
+    with pytest.raises(PolicyError, match=r"^policies/people\.yaml: ") as caught:
         policy_from_yaml(text, source="policies/people.yaml", collection="people")
     assert message in str(caught.value)
 

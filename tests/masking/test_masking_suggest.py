@@ -16,7 +16,8 @@ def test_suggested_policy_for_people_loads_and_classifies_sensibly() -> None:
     assert text.startswith("# Draft masking policy for `people`, suggested from 2000 sampled rows.")
     draft = policy_from_yaml(text, "draft.yaml", "people")
     actions = {rule.path: rule.action for rule in draft.rules}
-    assert actions["_id"] == actions["organization_id"] == actions["employment_history[].organization_id"] == "keep"
+    assert actions["_id"] == actions["organization_id"] == actions["employment_history[].organization_id"]
+    assert actions["_id"] == "keep"
     assert actions["email"] == "email" and actions["phone"] == "phone"
     assert actions["first_name"] == actions["last_name"] == actions["name"] == "hash"
     assert actions["linkedin_url"] == actions["twitter_url"] == "hash"
@@ -54,3 +55,9 @@ def test_values_decide_when_names_do_not() -> None:
 def test_low_cardinality_text_is_kept_as_categories() -> None:
     table = pa.table({"status": ["active", "churned"] * 50})
     assert "status: keep  # 2 categories in 100 sampled values" in suggest_policy(table)
+
+
+def test_types_decide_before_text_names() -> None:
+    table = pa.table({"sent": [3, 4], "ssn": [12345678, 98765432], "dob": pa.array([0, 1], "date32")})
+    actions = {r.path: r.action for r in policy_from_yaml(suggest_policy(table), "d.yaml").rules}
+    assert actions == {"sent": "keep", "ssn": "drop", "dob": "generalize"}

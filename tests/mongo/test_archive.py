@@ -8,6 +8,8 @@ import struct
 import bson
 import pytest
 from bson.int64 import Int64
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from apollo_assets.mongo import ArchiveChecksumError, BackupFormatError, MetadataError, open_backup
 from apollo_assets.mongo.archive_writer import ArchiveCollectionSpec, write_archive
@@ -185,3 +187,18 @@ def test_malformed_metadata_in_the_prelude_raises(tmp_path):
     path.write_bytes(data)
     with pytest.raises(MetadataError, match=r"'indexes' must be list"):
         open_backup(path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 10_000), st.integers(1, 255))
+def test_any_corrupted_byte_is_refused_or_leaves_the_documents_intact(tmp_path_factory, where, xor):
+    blob = bytearray(hand_built_archive(PEOPLE, ORGS))
+    blob[where % len(blob)] ^= xor
+    path = tmp_path_factory.mktemp("flip") / "a.archive"
+    path.write_bytes(bytes(blob))
+    try:
+        backup = open_backup(path)
+        read = {name: [d.raw for d in c.documents()] for name, c in backup.collections.items()}
+    except BackupFormatError:
+        return
+    assert all(docs == {"people": PEOPLE, "orgs": ORGS}[name] for name, docs in read.items())

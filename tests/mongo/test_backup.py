@@ -54,3 +54,10 @@ def test_several_databases_need_a_choice(tmp_path):
 def test_missing_path_is_refused(tmp_path):
     with pytest.raises(BackupFormatError, match="does not exist"):
         open_backup(tmp_path / "nope")
+
+
+def test_dump_root_with_an_oplog_reads_the_database_folder(tmp_path):
+    write_dump(tmp_path / "apollo", "people", [{"_id": 1}])
+    (tmp_path / "oplog.bson").write_bytes(encode({"ts": 1}))
+    backup = open_backup(tmp_path)
+    assert backup.database == "apollo" and list(backup.collections) == ["people"]

@@ -206,3 +206,16 @@ def test_every_field_records_its_encoding(tmp_path):
     snapshot, _ = _convert(tmp_path, [{"_id": ObjectId(), "a": {"b": [1]}, "v": 1}, {"v": "x"}])
     fields = {f.name: f.metadata[b"bson"] for f in snapshot.schema if f.name != "_backup_id"}
     assert fields == {"_id": b"objectId", "a": b"object", "v": b"drift", "v__bson_type": b"bson_type"}
+
+
+def test_an_empty_collection_has_only_the_backup_id_column(tmp_path):
+    snapshot = snapshot_of(tmp_path, [])
+    assert snapshot.schema.names == ["_backup_id"]
+    assert rows_of(snapshot) == [] and snapshot.report.documents == 0 and snapshot.report.complete
+
+
+def test_batches_have_exactly_rows_per_batch_rows(tmp_path):
+    snapshot = snapshot_of(tmp_path, [encode({"i": i}) for i in range(10)], rows_per_batch=4)
+    assert [b.num_rows for b in snapshot.batches()] == [4, 4, 2]
+    with pytest.raises(ValueError, match="rows_per_batch"):
+        snapshot_of(tmp_path / "x", [encode({"i": 1})], rows_per_batch=0)

@@ -19,10 +19,25 @@ from .lake_builder import Lake
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
 MODELS = (
-    "stg_organizations", "stg_people", "stg_people_employment", "stg_accounts", "stg_users", "stg_contacts",
-    "stg_emailer_campaigns", "stg_emailer_messages", "stg_usage_events", "companies", "people",
-    "mart_activation_l1", "mart_activation_l2", "mart_retention_l1", "mart_retention_l2", "mart_adoption_l1",
-    "mart_adoption_l2", "mart_engagement_funnel", "mart_reply_training",
+    "stg_organizations",
+    "stg_people",
+    "stg_people_employment",
+    "stg_accounts",
+    "stg_users",
+    "stg_contacts",
+    "stg_emailer_campaigns",
+    "stg_emailer_messages",
+    "stg_usage_events",
+    "companies",
+    "people",
+    "mart_activation_l1",
+    "mart_activation_l2",
+    "mart_retention_l1",
+    "mart_retention_l2",
+    "mart_adoption_l1",
+    "mart_adoption_l2",
+    "mart_engagement_funnel",
+    "mart_reply_training",
 )
 SCHEMA_OF = {"stg": "staging", "companies": "gold", "people": "gold", "mart": "marts"}
 
@@ -41,9 +56,21 @@ class Build:
     def statuses(self) -> dict[str, str]:
         return {r.node.unique_id: str(r.status) for r in self.result.result.results}
 
+    @property
+    def relations(self) -> dict[str, str]:
+        """schema.table of every model built, by model name."""
+        return {
+            r.node.name: f"{r.node.schema}.{r.node.alias}"
+            for r in self.result.result.results
+            if r.node.resource_type == "model"
+        }
+
     def failures(self) -> list[str]:
-        return [f"{r.node.unique_id}: {r.status}: {r.message}" for r in self.result.result.results
-                if str(r.status) not in ("success", "pass")]
+        return [
+            f"{r.node.unique_id}: {r.status}: {r.message}"
+            for r in self.result.result.results
+            if str(r.status) not in ("success", "pass")
+        ]
 
 
 @dataclass
@@ -55,8 +82,19 @@ class Warehouse:
 
     def dbt(self, *args: str, backup_ids: Sequence[str] | None = None) -> Build:
         """Run dbt in-process against this warehouse (its own target/log dirs: dbt/ is never written)."""
-        command = [*args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target", "duckdb",
-                   "--target-path", str(self.dbt_work / "target"), "--log-path", str(self.dbt_work / "logs")]
+        command = [
+            *args,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target",
+            "duckdb",
+            "--target-path",
+            str(self.dbt_work / "target"),
+            "--log-path",
+            str(self.dbt_work / "logs"),
+        ]
         if backup_ids is not None:
             command += ["--vars", yaml.safe_dump({"backup_ids": list(backup_ids)}, default_flow_style=True)]
         previous = os.environ.get("APOLLO_WAREHOUSE_PATH")
@@ -90,8 +128,9 @@ class Warehouse:
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def slice_rows(self, model: str, backup_id: str) -> list[tuple]:
-        """A model's rows of one backup, sorted, for before/after comparisons."""
-        rows = self.query(f"select * from {relation(model)} where backup_id = ?", [backup_id])
+        """A model's rows of one backup, sorted, for before/after comparisons (model: a name or schema.table)."""
+        table = model if "." in model else relation(model)
+        rows = self.query(f"select * from {table} where backup_id = ?", [backup_id])
         return sorted(rows, key=repr)
 
 

@@ -27,8 +27,15 @@ MASKING_KEY = b"warehouse-tests-key-0123456789abcdef"
 
 # Fields masked per collection: ("pseudonym" | "email")
 MASKED_FIELDS: dict[str, dict[str, str]] = {
-    "people": {"first_name": "pseudonym", "last_name": "pseudonym", "name": "pseudonym", "email": "email",
-               "phone": "pseudonym", "linkedin_url": "pseudonym", "twitter_url": "pseudonym"},
+    "people": {
+        "first_name": "pseudonym",
+        "last_name": "pseudonym",
+        "name": "pseudonym",
+        "email": "email",
+        "phone": "pseudonym",
+        "linkedin_url": "pseudonym",
+        "twitter_url": "pseudonym",
+    },
     "organizations": {"phone": "pseudonym"},
     "accounts": {"billing_email": "email"},
     "users": {"first_name": "pseudonym", "last_name": "pseudonym", "email": "email"},
@@ -44,7 +51,7 @@ def pseudonym(value: str) -> str:
 
 
 def mask_email(value: str) -> str:
-    local, _, domain = value.partition("@")
+    domain = value.partition("@")[2]
     return f"{pseudonym(value.lower())}@{domain}".lower()
 
 
@@ -94,8 +101,11 @@ def _arrow_type(values: Iterable[Any]) -> pa.DataType | None:
         element = _arrow_type(item for v in present for item in v)
         return pa.list_(element if element is not None else pa.string())
     return {
-        "bool": pa.bool_(), "string": pa.string(), "objectId": pa.string(),
-        "date": pa.timestamp("ms", tz="UTC"), "decimal": pa.decimal128(38, 9),
+        "bool": pa.bool_(),
+        "string": pa.string(),
+        "objectId": pa.string(),
+        "date": pa.timestamp("ms", tz="UTC"),
+        "decimal": pa.decimal128(38, 9),
     }[kind]
 
 
@@ -119,8 +129,9 @@ def _plain(value: Any) -> Any:
 def _bson_type(value: Any) -> str | None:
     if value is None:
         return None
-    return {"objectId": "objectId", "date": "date", "decimal": "decimal", "object": "object",
-            "array": "array"}.get(_kind(value), _kind(value))
+    return {"objectId": "objectId", "date": "date", "decimal": "decimal", "object": "object", "array": "array"}.get(
+        _kind(value), _kind(value)
+    )
 
 
 def _mask(collection: str, doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,14 +155,22 @@ def to_arrow(collection: str, documents: Sequence[Mapping[str, Any]], backup_id:
         values = [doc.get(name) for doc in docs]
         if name in DYNAMIC_KEY_FIELDS.get(collection, set()):
             columns[name] = pa.array(
-                [None if v is None else json_util.dumps(v, json_options=json_util.CANONICAL_JSON_OPTIONS)
-                 for v in values], pa.string())
+                [
+                    None if v is None else json_util.dumps(v, json_options=json_util.CANONICAL_JSON_OPTIONS)
+                    for v in values
+                ],
+                pa.string(),
+            )
             continue
         arrow_type = _arrow_type(values)
         if arrow_type is None:  # drift
             columns[name] = pa.array(
-                [None if v is None else json_util.dumps(v, json_options=json_util.RELAXED_JSON_OPTIONS)
-                 for v in values], pa.string())
+                [
+                    None if v is None else json_util.dumps(v, json_options=json_util.RELAXED_JSON_OPTIONS)
+                    for v in values
+                ],
+                pa.string(),
+            )
             columns[f"{name}__bson_type"] = pa.array([_bson_type(v) for v in values], pa.string())
             continue
         columns[name] = pa.array([_plain(v) for v in values], type=arrow_type)
@@ -159,8 +178,20 @@ def to_arrow(collection: str, documents: Sequence[Mapping[str, Any]], backup_id:
     return pa.table(columns)
 
 
-COLLECTIONS = ("organizations", "people", "accounts", "users", "contacts", "emailer_campaigns",
-               "emailer_messages", "usage_events")
+COLLECTIONS = (
+    "organizations",
+    "people",
+    "accounts",
+    "users",
+    "contacts",
+    "emailer_campaigns",
+    "emailer_messages",
+    "usage_events",
+)
+
+
+def _read(path: Path | str) -> str:
+    return f"read_parquet('{path}', hive_partitioning = false)"
 
 
 class Lake:
@@ -189,24 +220,26 @@ class Lake:
                 if self.mode == "view":
                     files = sorted(str(p) for p in (self.parquet_dir / collection).glob("backup_id=*/*.parquet"))
                     listed = ", ".join(f"'{f}'" for f in files)
-                    con.execute(f"create or replace view lake.{collection} as "
-                                f"select * from read_parquet([{listed}], union_by_name = true, hive_partitioning = false)")
+                    con.execute(
+                        f"create or replace view lake.{collection} as select * from "
+                        f"read_parquet([{listed}], union_by_name = true, hive_partitioning = false)"
+                    )
                     continue
                 exists = con.execute(
                     "select count(*) from information_schema.tables where table_schema = 'lake' and table_name = ?",
-                    [collection]).fetchone()[0]
+                    [collection],
+                ).fetchone()[0]
                 if not exists:
-                    con.execute(f"create table lake.{collection} as select * from read_parquet('{path}', hive_partitioning = false)")
+                    con.execute(f"create table lake.{collection} as select * from {_read(path)}")
                     continue
                 existing = {r[0] for r in con.execute(f"describe lake.{collection}").fetchall()}
                 incoming = pq.read_schema(path)
                 for field in incoming:
                     if field.name not in existing:  # a field that appears in a later backup
-                        duck_type = con.execute(
-                            f"select typeof(\"{field.name}\") from read_parquet('{path}', hive_partitioning = false) limit 1").fetchone()
+                        duck_type = con.execute(f'select typeof("{field.name}") from {_read(path)} limit 1').fetchone()
                         con.execute(f'alter table lake.{collection} add column "{field.name}" {duck_type[0]}')
                 con.execute(f"delete from lake.{collection} where _backup_id = ?", [backup_id])
-                con.execute(f"insert into lake.{collection} by name select * from read_parquet('{path}', hive_partitioning = false)")
+                con.execute(f"insert into lake.{collection} by name select * from {_read(path)}")
 
 
 def dumps(value: Any) -> str:

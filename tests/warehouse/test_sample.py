@@ -23,7 +23,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory, dbt_work) -> Iterator[tuple
     for generation in (0, 1):
         backup_id = sample_data.backup_id_for(timeutil.DEFAULT_START + timedelta(days=generation))
         databases[backup_id] = sample_data.generate_database(
-            seed=SEED, generation=generation, sizes=sample_data.Sizes())
+            seed=SEED, generation=generation, sizes=sample_data.Sizes()
+        )
         wh.lake.load(backup_id, databases[backup_id])
     build = wh.build()
     yield wh, build, databases
@@ -47,14 +48,17 @@ def test_rows_per_backup(sample: tuple[Warehouse, Build, dict], model: str) -> N
 def test_staging_counts_match_the_documents(sample: tuple[Warehouse, Build, dict]) -> None:
     wh, _, databases = sample
     for backup_id, docs in databases.items():
-        for model, collection in [("stg_people", "people"), ("stg_organizations", "organizations"),
-                                  ("stg_usage_events", "usage_events"), ("stg_contacts", "contacts")]:
+        for model, collection in [
+            ("stg_people", "people"),
+            ("stg_organizations", "organizations"),
+            ("stg_usage_events", "usage_events"),
+            ("stg_contacts", "contacts"),
+        ]:
             expected = len({d["_id"] for d in docs[collection]})
             got = wh.query(f"select count(*) from {relation(model)} where backup_id = ?", [backup_id])[0][0]
             assert got == expected, (backup_id, model)
         sent = sum(1 for m in docs["emailer_messages"] if m.get("sent_at") is not None)
-        assert wh.query("select count(*) from marts.mart_reply_training where backup_id = ?",
-                        [backup_id]) == [(sent,)]
+        assert wh.query("select count(*) from marts.mart_reply_training where backup_id = ?", [backup_id]) == [(sent,)]
 
 
 def test_drift_and_new_fields(sample: tuple[Warehouse, Build, dict]) -> None:
@@ -62,16 +66,20 @@ def test_drift_and_new_fields(sample: tuple[Warehouse, Build, dict]) -> None:
     first, second = sorted(databases)
     for backup_id, docs in databases.items():
         years = sum(1 for o in docs["organizations"] if o.get("founded_year") is not None)
-        assert wh.query("select count(founded_year) from staging.stg_organizations where backup_id = ?",
-                        [backup_id]) == [(years,)]
+        assert wh.query(
+            "select count(founded_year) from staging.stg_organizations where backup_id = ?", [backup_id]
+        ) == [(years,)]
         scores = sum(1 for p in docs["people"] if p.get("intent_score") is not None)
-        assert wh.query("select count(intent_score) from staging.stg_people where backup_id = ?",
-                        [backup_id]) == [(scores,)]
+        assert wh.query("select count(intent_score) from staging.stg_people where backup_id = ?", [backup_id]) == [
+            (scores,)
+        ]
     # twitter_url exists from the second backup on
     assert wh.query("select count(*) from gold.people where backup_id = ? and has_twitter_url", [first]) == [(0,)]
     assert wh.query("select count(*) from gold.people where backup_id = ? and has_twitter_url", [second])[0][0] > 0
-    assert wh.query("select count(*) from staging.stg_people where seniority not in "
-                    "('c_suite', 'vp', 'director', 'manager', 'senior', 'entry')") == [(0,)]
+    assert wh.query(
+        "select count(*) from staging.stg_people where seniority not in "
+        "('c_suite', 'vp', 'director', 'manager', 'senior', 'entry')"
+    ) == [(0,)]
 
 
 def test_people_resolve_to_their_organizations_company(sample: tuple[Warehouse, Build, dict]) -> None:
@@ -87,15 +95,18 @@ def test_people_resolve_to_their_organizations_company(sample: tuple[Warehouse, 
     assert share > 0.8
 
 
-@pytest.mark.parametrize(("model", "columns"), [
-    ("mart_activation_l1", ["account_activation_rate", "user_activation_rate"]),
-    ("mart_activation_l2", ["account_activation_rate", "user_activation_rate"]),
-    ("mart_adoption_l1", ["account_adoption_rate", "user_adoption_rate"]),
-    ("mart_adoption_l2", ["account_adoption_rate", "user_adoption_rate"]),
-    ("mart_retention_l1", ["retention_rate"]),
-    ("mart_retention_l2", ["retention_rate"]),
-    ("mart_engagement_funnel", ["open_rate", "reply_rate", "reply_to_open_rate", "bounce_rate"]),
-])
+@pytest.mark.parametrize(
+    ("model", "columns"),
+    [
+        ("mart_activation_l1", ["account_activation_rate", "user_activation_rate"]),
+        ("mart_activation_l2", ["account_activation_rate", "user_activation_rate"]),
+        ("mart_adoption_l1", ["account_adoption_rate", "user_adoption_rate"]),
+        ("mart_adoption_l2", ["account_adoption_rate", "user_adoption_rate"]),
+        ("mart_retention_l1", ["retention_rate"]),
+        ("mart_retention_l2", ["retention_rate"]),
+        ("mart_engagement_funnel", ["open_rate", "reply_rate", "reply_to_open_rate", "bounce_rate"]),
+    ],
+)
 def test_shares_are_between_0_and_1(sample: tuple[Warehouse, Build, dict], model: str, columns: list[str]) -> None:
     wh, _, _ = sample
     for column in columns:
@@ -112,7 +123,9 @@ def test_reply_training_has_no_identifier_features(sample: tuple[Warehouse, Buil
         for column, value in row.items():
             if column in allowed_ids or not isinstance(value, str):
                 continue
-            assert "@" not in value and not (len(value) in (24, 32) and all(c in "0123456789abcdef" for c in value)), \
-                (column, value)
+            assert "@" not in value and not (len(value) in (24, 32) and all(c in "0123456789abcdef" for c in value)), (
+                column,
+                value,
+            )
     labels = {r["replied"] for r in wh.dicts("select distinct replied from marts.mart_reply_training")}
     assert labels == {True, False}

@@ -20,20 +20,20 @@ fakesnow = pytest.importorskip("fakesnow")
 A = crafted.BACKUP_A
 CHECKS = {
     "marts.mart_activation_l1": "select use_case, new_accounts, activated_accounts, account_activation_rate "
-                                "from {} where backup_id = '" + A + "' order by use_case",
+    "from {} where backup_id = '" + A + "' order by use_case",
     "gold.people": "select person_id, company_id, company_match_method, seniority, department, intent_score "
-                   "from {} where backup_id = '" + A + "' order by person_id",
+    "from {} where backup_id = '" + A + "' order by person_id",
     "gold.companies": "select company_id, domain, company_source, size_bucket, revenue_bucket, technology_count "
-                      "from {} where backup_id = '" + A + "' order by domain",
+    "from {} where backup_id = '" + A + "' order by domain",
     "marts.mart_reply_training": "select message_id, previous_messages_to_person, previous_replies_from_person, "
-                                 "send_hour, send_day_of_week, campaign_step_count, replied "
-                                 "from {} where backup_id = '" + A + "' order by message_id",
+    "send_hour, send_day_of_week, campaign_step_count, replied "
+    "from {} where backup_id = '" + A + "' order by message_id",
     "marts.mart_retention_l1": "select cohort_week, weeks_since_signup, use_case, cohort_users, active_users "
-                               "from {} where backup_id = '" + A + "' order by 1, 2, 3",
+    "from {} where backup_id = '" + A + "' order by 1, 2, 3",
     "staging.stg_contacts": "select contact_id, stage, custom_field_count from {} where backup_id = '" + A + "' "
-                            "order by contact_id",
+    "order by contact_id",
     "staging.stg_organizations": "select organization_id, domain, founded_year, city from {} "
-                                 "where backup_id = '" + A + "' order by organization_id",
+    "where backup_id = '" + A + "' order by organization_id",
 }
 
 
@@ -44,6 +44,7 @@ def _normalize(rows: list[tuple]) -> list[tuple]:
         if hasattr(v, "as_tuple"):  # Decimal
             return round(float(v), 9)
         return v
+
     return [tuple(value(v) for v in row) for row in rows]
 
 
@@ -54,16 +55,36 @@ def test_snowflake_sql_matches_duckdb(tmp_path: Path, crafted_warehouse: tuple[W
     previous = {k: os.environ.get(k) for k in ("FAKESNOW_DATABASE", "FAKESNOW_SCHEMA")}
     os.environ.update(FAKESNOW_DATABASE="APOLLO", FAKESNOW_SCHEMA="PUBLIC")
     try:
+        (tmp_path / "fakesnow").mkdir()
         with fakesnow.patch(db_path=str(tmp_path / "fakesnow")):
             import snowflake.connector
 
             with snowflake.connector.connect(database="APOLLO", schema="PUBLIC") as con:
                 load_snowflake(con.cursor(), A, crafted.backup_a())
-            result = dbtRunner().invoke([
-                "build", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target", "fakesnow",
-                "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")])
-            failures = [f"{r.node.unique_id}: {r.status}: {r.message}" for r in result.result.results
-                        if str(r.status) not in ("success", "pass")] if result.result else [str(result.exception)]
+            result = dbtRunner().invoke(
+                [
+                    "build",
+                    "--project-dir",
+                    str(DBT_DIR),
+                    "--profiles-dir",
+                    str(DBT_DIR),
+                    "--target",
+                    "fakesnow",
+                    "--target-path",
+                    str(tmp_path / "target"),
+                    "--log-path",
+                    str(tmp_path / "logs"),
+                ]
+            )
+            failures = (
+                [
+                    f"{r.node.unique_id}: {r.status}: {r.message}"
+                    for r in result.result.results
+                    if str(r.status) not in ("success", "pass")
+                ]
+                if result.result
+                else [str(result.exception)]
+            )
             assert result.success, "\n".join(failures)
             with snowflake.connector.connect(database="APOLLO", schema="PUBLIC") as con:
                 cursor = con.cursor()

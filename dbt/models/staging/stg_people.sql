@@ -2,7 +2,7 @@
   One row per person per backup (the latest updated_at when an id repeats): typed, drift fields cast back,
   seniority and department normalized, email domain extracted for company matching. PII columns (names, email,
   phone, URLs) are not carried: only the email's domain and presence flags are.
-  employment_history stays nested (list of structs); stg_people_employment has one row per entry.
+  employment_history: stg_people_employment has one row per entry (no nested column is stored).
 -#}
 {%- set src = source('lake', 'people') -%}
 {%- set cols = lake_columns(src) -%}
@@ -36,11 +36,6 @@ typed as (
         {{ lake_number(cols, 'intent_score', type_double()) }} as intent_score,
         {{ lake_col(cols, 'intent_score__bson_type', dbt.type_string()) }} as intent_score_bson_type,
         {{ lake_list_size(cols, 'employment_history') }} as employment_count,
-        {%- if lake_has(cols, 'employment_history') %}
-        employment_history,
-        {%- else %}
-        null as employment_history,
-        {%- endif %}
         {{ lake_timestamp(cols, 'created_at') }} as created_at,
         {{ lake_timestamp(cols, 'updated_at') }} as updated_at
     from source

@@ -1,0 +1,83 @@
+"""Models: their versions and metrics, reply-propensity scores, similar companies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+
+from ml_assets.service.loaders import REPLY, SIMILAR, SimilarIndex
+from ml_assets.service.model_store import ModelStore, Served, Slot
+from ml_assets.service.schemas import ModelInfo, ScoreRequest, ScoreResponse, SimilarResponse, VersionInfo
+from ml_assets.similar_companies.model import K_MAX
+
+router = APIRouter(tags=["models"])
+CompanyId = Annotated[str, Path(pattern="^[0-9a-f]{32}$", description="Company id (md5 of its domain).")]
+
+
+def _served(request: Request, name: str) -> Served:
+    served = request.app.state.store.get(name)
+    if served is None:
+        detail = f"no servable version of {name} yet (see GET /models for versions and their checks)"
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers={"Retry-After": "30"})
+    return served
+
+
+@router.get("/models", response_model=list[ModelInfo])
+async def list_models(request: Request) -> list[ModelInfo]:
+    store: ModelStore = request.app.state.store
+    return [_describe(store, name) for name in store.slots]
+
+
+def _describe(store: ModelStore, name: str) -> ModelInfo:
+    slot = store.slots[name]
+    serving = slot.current.card.version if slot.current else None
+    versions = [_version(store, slot, version, serving) for version in reversed(store.registry.versions(name))]
+    scoring = getattr(slot.current.model, "reason", None) if slot.current else None
+    return ModelInfo(name=name, serving_version=serving, scoring=scoring, versions=[v for v in versions if v])
+
+
+def _version(store: ModelStore, slot: Slot, version: int, serving: int | None) -> VersionInfo | None:
+    try:
+        card = store.registry.card(slot.name, version)
+    except (OSError, ValueError, TypeError):  # unreadable card: the store reports it as failed if it tried
+        return None
+    if version == serving:
+        state = "serving"
+    elif version in slot.failed:
+        state = "failed"
+    else:
+        state = "not_servable" if version in slot.not_servable else "available"
+    return VersionInfo(
+        version=card.version,
+        training_partition=card.training_partition,
+        created_at=card.created_at,
+        metrics=card.metrics,
+        checks=card.checks,
+        features=card.features,
+        status=state,
+        detail=slot.failed.get(version) or slot.not_servable.get(version),
+    )
+
+
+@router.post("/models/reply_propensity/score", response_model=ScoreResponse)
+async def score(body: ScoreRequest, request: Request) -> ScoreResponse:
+    # async and computed inline: the compiled scorer takes well under a millisecond for one prospect, less than
+    # a hop to the thread pool would.
+    served = _served(request, REPLY)
+    scores = served.model.predict([vars(prospect) for prospect in body.prospects])
+    return ScoreResponse(model=REPLY, version=served.card.version, scores=scores.tolist())
+
+
+@router.get("/companies/{company_id}/similar", response_model=SimilarResponse)
+async def similar(
+    request: Request, company_id: CompanyId, k: Annotated[int, Query(ge=1, le=K_MAX)] = 10
+) -> SimilarResponse:
+    served = _served(request, SIMILAR)
+    index: SimilarIndex = served.model
+    row = index.rows.get(company_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"company {company_id} has no profile in v{served.card.version}")
+    neighbours = zip(index.model.neighbors[row][:k], index.model.similarities[row][:k], strict=True)
+    similar = [{**index.company(int(other)), "similarity": round(float(sim), 6)} for other, sim in neighbours]
+    return SimilarResponse(model=SIMILAR, version=served.card.version, company=index.company(row), similar=similar)

@@ -1,0 +1,1 @@
+"""Companies similar to a given one, from what they are (industry, size, keywords, technologies)."""
