@@ -46,7 +46,7 @@ def evaluate_backup_sensor(instance: dg.DagsterInstance) -> list[dg.RunRequest]:
     from apollo_assets.definitions import defs
 
     sensor = defs.resolve_sensor_def(SENSOR)
-    with dg.build_sensor_context(instance=instance, definitions=defs, cursor=None) as context:
+    with dg.build_sensor_context(instance=instance, definitions=defs, resources=defs.resources) as context:
         result = sensor(context)
     if isinstance(result, dg.SkipReason):
         print(f"Sensor skipped: {result.skip_message}")

@@ -17,11 +17,29 @@ GROUPS = {"staging": "warehouse_staging", "gold": "warehouse_gold", "marts": "ma
 
 
 def build_dbt_project(target: str) -> DbtProject:
-    """The project for one profile target; its manifest is parsed once if missing (no network needed)."""
+    """The project for one profile target, with a manifest no older than the project's files."""
     project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target=target, target_path=f"target/{target}")
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    if _manifest_is_stale(project.manifest_path):
+        _parse(target)
     return project
+
+
+def _manifest_is_stale(manifest: Path) -> bool:
+    if not manifest.exists():
+        return True
+    sources = [DBT_DIR / "dbt_project.yml", DBT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        sources.extend(p for p in (DBT_DIR / folder).rglob("*") if p.is_file())
+    return max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime
+
+
+def _parse(target: str) -> None:
+    from dbt.cli.main import dbtRunner
+
+    args = ["parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target", target]
+    result = dbtRunner().invoke([*args, "--target-path", f"target/{target}", "--quiet"])
+    if not result.success:
+        raise RuntimeError(f"dbt parse of {DBT_DIR} for target {target!r} failed: {result.exception}")
 
 
 class WarehouseTranslator(DagsterDbtTranslator):

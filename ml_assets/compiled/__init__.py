@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
@@ -37,7 +38,7 @@ class Scorer:
     def predict(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """Probability of the positive class for each row (a mapping of feature name to value; None = missing)."""
         if self.encoder is not None and self.head is not None:
-            return 1.0 / (1.0 + np.exp(-self.head.raw(self.encoder.encode(rows))))
+            return expit(self.head.raw(self.encoder.encode(rows)))  # as scikit-learn computes it
         frame = pd.DataFrame([{f: row.get(f) for f in self.features} for row in rows], columns=self.features)
         return self.pipeline.predict_proba(frame)[:, 1]
 
@@ -55,7 +56,10 @@ def compile_scorer(pipeline: Pipeline, features: Sequence[str], seed: int = 0) -
     except (UnsupportedPipelineError, AttributeError, KeyError, IndexError, ValueError) as error:
         return Scorer(pipeline, features, reason=f"not compiled: {error}")
     probes = probe_rows(features, categories, seed)
-    expected = Scorer(pipeline, features).predict(probes)
+    try:
+        expected = Scorer(pipeline, features).predict(probes)
+    except ValueError as error:  # e.g. an estimator without missing-value support: nothing to match
+        return Scorer(pipeline, features, reason=f"not compiled: the pipeline fails on the probe rows ({error})")
     gap = float(np.max(np.abs(compiled.predict(probes) - expected)))
     if not gap <= TOLERANCE:
         return Scorer(pipeline, features, reason=f"not compiled: differs from scikit-learn by {gap:.3g}")

@@ -47,6 +47,13 @@ class Encoder:
     categorical: list[Categorical]
     numeric: list[Numeric]
 
+    @property
+    def nan_free(self) -> bool:
+        """Whether no input, missing or not, can make an output NaN."""
+        tables = [self.base, *(v for c in self.categorical for v in (*c.table.values(), c.unseen, c.missing))]
+        numbers = [n.missing for n in self.numeric]
+        return bool(all(np.isfinite(t).all() for t in tables) and np.isfinite(numbers).all())
+
     def encode(self, rows: Sequence[Mapping[str, Any]]) -> np.ndarray:
         out = np.tile(self.base, (len(rows), 1))
         for target, row in zip(out, rows, strict=True):

@@ -8,13 +8,14 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from ml_assets.registry import ModelRegistry
-from ml_assets.service.auth import require_token
+from ml_assets.service.auth import BearerTokenMiddleware
 from ml_assets.service.loaders import LOADERS
 from ml_assets.service.model_store import ModelStore
+from ml_assets.service.openapi import build_openapi
 from ml_assets.service.routes import entities, health, marts, models
 from ml_assets.service.settings import ServiceSettings, load_service_settings
 from ml_assets.service.warehouse import Warehouse
@@ -45,17 +46,16 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.token = settings.token.encode()
     app.state.store = store
     app.state.warehouse = Warehouse(settings.warehouse_path, settings.dbt_manifest)
-    protected = [Depends(require_token)]
-    app.include_router(health.router)
-    for router in (models.router, entities.router, marts.router):
-        app.include_router(router, dependencies=protected)
+    # The scoring route first: routes are matched in order, and it is the hot path.
+    for router in (models.router, health.router, entities.router, marts.router):
+        app.include_router(router)
+    app.add_middleware(BearerTokenMiddleware, token=settings.token)
 
-    @app.get("/openapi.json", include_in_schema=False, dependencies=protected)
+    @app.get("/openapi.json", include_in_schema=False)
     async def openapi() -> dict[str, Any]:
-        return app.openapi()
+        return build_openapi(app)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

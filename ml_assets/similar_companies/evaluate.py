@@ -21,24 +21,24 @@ HOLDOUT_SHARE = 0.5
 class HeldOut:
     relevant: dict[int, set[int]]  # company row -> related company rows
     popularity: np.ndarray  # company row -> training accounts that saved it
-    held_out_accounts: int
+    accounts: frozenset[str]  # the held-out accounts
 
 
 def held_out_signal(saves: pd.DataFrame, company_ids: list[str], seed: int = 0) -> HeldOut:
     index = {company: i for i, company in enumerate(company_ids)}
     saves = saves[saves["company_id"].isin(index)]
     accounts = np.array(sorted(saves["account_id"].unique()))
-    held = set(np.random.default_rng(seed).permutation(accounts)[: round(len(accounts) * HOLDOUT_SHARE)])
+    held = {str(a) for a in np.random.default_rng(seed).permutation(accounts)[: round(len(accounts) * HOLDOUT_SHARE)]}
     popularity = np.zeros(len(company_ids))
     relevant: dict[int, set[int]] = defaultdict(set)
     for account, companies in saves.groupby("account_id")["company_id"]:
         rows = {index[c] for c in companies}
-        if account not in held:
+        if str(account) not in held:
             popularity[list(rows)] += 1
             continue
         for row in rows:
             relevant[row] |= rows - {row}
-    return HeldOut({row: related for row, related in relevant.items() if related}, popularity, len(held))
+    return HeldOut({row: related for row, related in relevant.items() if related}, popularity, frozenset(held))
 
 
 def popularity_ranking(popularity: np.ndarray, k: int) -> np.ndarray:
@@ -70,7 +70,7 @@ def evaluate(neighbors: np.ndarray, held: HeldOut) -> tuple[dict[str, float], di
         f"baseline_coverage_at_{K}": coverage_at(baseline, k),
         "random_precision": float(np.mean(density)) if density else float("nan"),
         "evaluated_companies": float(len(held.relevant)),
-        "held_out_accounts": float(held.held_out_accounts),
+        "held_out_accounts": float(len(held.accounts)),
     }
     top = min(CURVE_K, neighbors.shape[1])
     curves = {

@@ -1,44 +1,60 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
-import pandas as pd
 import pytest
 
-from ml_assets.reply_propensity.features import CATEGORICAL, FEATURES, NUMERIC, time_split
+from ml_assets.reply_propensity.features import FEATURES, LABEL_WINDOW, matured, time_split
+from ml_assets.reply_propensity.synthetic import synthetic_sends
 from ml_assets.reply_propensity.train import NotEnoughDataError, train_reply_model
 
 
-def synthetic_sends(n: int = 2_000, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({c: rng.choice(["a", "b", "c"], n) for c in CATEGORICAL})
-    for column in NUMERIC:
-        frame[column] = rng.normal(size=n)
-    frame["person_seniority"] = rng.choice(["vp", "entry"], n)
-    # Replies depend on seniority and previous replies: a learnable signal.
-    logit = -2.5 + 1.8 * (frame["person_seniority"] == "vp") + 1.2 * frame["previous_replies_from_person"]
-    frame["replied"] = rng.random(n) < 1 / (1 + np.exp(-logit))
-    frame["sent_at"] = pd.date_range("2026-01-01", periods=n, freq="h", tz="UTC")
-    return frame
+@pytest.fixture(scope="module")
+def trained():
+    return train_reply_model(synthetic_sends(3_000))
 
 
-def test_time_split_trains_on_earlier_sends_only():
-    train, valid = time_split(synthetic_sends().sample(frac=1, random_state=1))
-    assert train["sent_at"].max() < valid["sent_at"].min()
-    assert len(train) == 1_500
+def test_time_split_trains_only_on_sends_whose_replies_were_in_before_validation_starts():
+    frame = synthetic_sends().sample(frac=1, random_state=1)  # hourly sends, shuffled
+    train, valid = time_split(frame, gap=timedelta(days=2))
+    assert train["sent_at"].max() < valid["sent_at"].min() - timedelta(days=2)
+    assert len(valid) == 500  # the last quarter
+    assert len(train) == 1_500 - 48  # minus the 2 days (48 hourly sends) before the cut
 
 
-def test_model_beats_the_constant_rate_baseline_on_a_real_signal():
-    trained = train_reply_model(synthetic_sends())
-    assert trained.metrics["roc_auc"] > 0.7
-    assert trained.metrics["baseline_roc_auc"] == pytest.approx(0.5)
-    assert trained.metrics["pr_auc"] > trained.metrics["baseline_pr_auc"]
-    assert trained.metrics["brier"] < trained.metrics["baseline_brier"]
+def test_sends_too_recent_for_their_reply_to_be_known_are_left_out():
+    frame = synthetic_sends()
+    kept = matured(frame)
+    assert kept["sent_at"].max() <= frame["sent_at"].max() - LABEL_WINDOW
+    assert len(frame) - len(kept) == LABEL_WINDOW.days * 24
 
 
-def test_model_input_is_exactly_the_declared_features():
-    trained = train_reply_model(synthetic_sends())
+def test_model_beats_the_constant_rate_baseline_on_a_real_signal(trained):
+    m = trained.metrics
+    assert m["roc_auc"] > 0.7
+    assert m["baseline_roc_auc"] == pytest.approx(0.5)
+    assert m["pr_auc"] > m["baseline_pr_auc"]
+    assert m["brier"] < m["baseline_brier"]
+    assert m["log_loss"] < m["baseline_log_loss"]
+
+
+def test_calibration_bins_cover_the_validation_set(trained):
+    c = trained.calibration
+    assert sum(c.counts) == trained.validation_rows
+    assert 0 <= c.expected_error < 0.1  # gradient boosting on log loss is close to calibrated
+
+
+def test_importances_rank_the_real_drivers_above_noise(trained):
+    ranked = sorted(trained.importances, key=trained.importances.get, reverse=True)
+    assert set(ranked[:3]) >= {"person_seniority", "previous_replies_from_person"}
+    assert trained.importances["company_technology_count"] < 0.01  # pure noise in the synthetic sends
+
+
+def test_model_input_is_exactly_the_declared_features(trained):
     assert list(trained.pipeline.feature_names_in_) == FEATURES
     assert not {"person_id", "message_id", "backup_id"} & set(FEATURES)
+    assert np.all((trained.scores > 0) & (trained.scores < 1))
 
 
 def test_a_single_class_split_is_refused_rather_than_scored():

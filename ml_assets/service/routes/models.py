@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from ml_assets.service.loaders import REPLY, SIMILAR, SimilarIndex
 from ml_assets.service.model_store import ModelStore, Served, Slot
+from ml_assets.service.openapi import SCORE_PATH
 from ml_assets.service.schemas import ModelInfo, ScoreRequest, ScoreResponse, SimilarResponse, VersionInfo
 from ml_assets.similar_companies.model import K_MAX
 
 router = APIRouter(tags=["models"])
+MAX_BODY_BYTES = 2_000_000  # 1,000 prospects take ~400 kB
 CompanyId = Annotated[str, Path(pattern="^[0-9a-f]{32}$", description="Company id (md5 of its domain).")]
 
 
@@ -21,6 +25,25 @@ def _served(request: Request, name: str) -> Served:
         detail = f"no servable version of {name} yet (see GET /models for versions and their checks)"
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers={"Retry-After": "30"})
     return served
+
+
+@router.post(SCORE_PATH, response_model=ScoreResponse)
+async def score(request: Request) -> Response:
+    """Reply probability of each prospect (1 to 1,000), from the serving version of reply_propensity."""
+    # The body is validated here rather than by FastAPI's parameter machinery, which costs ~90 µs more per request;
+    # errors keep FastAPI's 422 format. Scoring is inline: the compiled scorer takes tens of µs for one prospect.
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"body over {MAX_BODY_BYTES} bytes")
+    try:
+        body = ScoreRequest.model_validate_json(raw)
+    except ValidationError as error:
+        located = [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
+        raise RequestValidationError(located) from None
+    served = _served(request, REPLY)
+    scores = served.model.predict([vars(prospect) for prospect in body.prospects])
+    result = ScoreResponse(model=REPLY, version=served.card.version, scores=scores.tolist())
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 @router.get("/models", response_model=list[ModelInfo])
@@ -58,15 +81,6 @@ def _version(store: ModelStore, slot: Slot, version: int, serving: int | None) -
         status=state,
         detail=slot.failed.get(version) or slot.not_servable.get(version),
     )
-
-
-@router.post("/models/reply_propensity/score", response_model=ScoreResponse)
-async def score(body: ScoreRequest, request: Request) -> ScoreResponse:
-    # async and computed inline: the compiled scorer takes well under a millisecond for one prospect, less than
-    # a hop to the thread pool would.
-    served = _served(request, REPLY)
-    scores = served.model.predict([vars(prospect) for prospect in body.prospects])
-    return ScoreResponse(model=REPLY, version=served.card.version, scores=scores.tolist())
 
 
 @router.get("/companies/{company_id}/similar", response_model=SimilarResponse)

@@ -1,0 +1,94 @@
+"""The model assets on the sample warehouse: what a materialization leaves in Dagster, the registry and MLflow."""
+
+from __future__ import annotations
+
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ml_assets.assets import reply_propensity_model
+from ml_assets.registry import ModelRegistry
+
+from .sample import materialize
+
+MODELS = ("reply_propensity", "similar_companies")
+
+
+def materialization(result: dg.ExecuteInProcessResult, name: str) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(["ml", name])]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def check(result: dg.ExecuteInProcessResult, name: str, check_name: str) -> dg.AssetCheckEvaluation:
+    [found] = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.asset_key == dg.AssetKey(["ml", name]) and e.check_name == check_name
+    ]
+    return found
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_each_model_is_registered_with_its_partition_metrics_and_plots(sample, name):
+    assert sample.result.success
+    metadata = materialization(sample.result, name)
+    card = ModelRegistry(sample.registry_root).card(name, metadata["version"])
+    assert card.training_partition == metadata["training_partition"] == sample.backup_id
+    assert card.mlflow_run_id == metadata["mlflow_run_id"]
+    metrics = {k.removeprefix("metric/"): v for k, v in metadata.items() if k.startswith("metric/")}
+    assert metrics == pytest.approx(card.metrics, nan_ok=True)
+    assert all(isinstance(v, float) for v in metrics.values())
+    assert "data:image/png;base64," in metadata["evaluation"]
+    assert check(sample.result, name, "no_identifier_features").passed
+    assert card.checks["beats_baseline"] == check(sample.result, name, "beats_baseline").passed
+
+
+def test_reply_model_beats_its_baseline_on_the_sample_backup(sample):
+    metadata = materialization(sample.result, "reply_propensity")
+    assert metadata["metric/roc_auc"] > metadata["metric/baseline_roc_auc"] + 0.02
+    assert metadata["metric/brier"] < metadata["metric/baseline_brier"]
+    assert metadata["evaluation"].count("data:image/png") == 3  # ROC, calibration, importances
+    assert check(sample.result, "reply_propensity", "beats_baseline").passed
+
+
+def test_the_similar_companies_floor_is_judged_on_its_own_metrics(sample):
+    metadata = materialization(sample.result, "similar_companies")
+    model, baseline = metadata["metric/precision_at_10"], metadata["metric/baseline_precision_at_10"]
+    assert check(sample.result, "similar_companies", "beats_baseline").passed == (model > baseline)
+    assert metadata["companies"] == len(sample.database["organizations"])  # every organization has a profile
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_training_run_is_recorded_in_mlflow(sample, name):
+    from mlflow.tracking import MlflowClient
+
+    metadata = materialization(sample.result, name)
+    client = MlflowClient(tracking_uri=sample.mlflow_uri, registry_uri=sample.mlflow_uri)
+    run = client.get_run(metadata["mlflow_run_id"])
+    assert run.info.status == "FINISHED"
+    assert run.data.tags["backup_partition"] == sample.backup_id
+    assert run.data.tags["registry_version"] == str(metadata["version"])
+    assert run.data.metrics == pytest.approx(
+        ModelRegistry(sample.registry_root).card(name, metadata["version"]).metrics
+    )
+    assert run.data.params
+    assert [a.path for a in client.list_artifacts(run.info.run_id, "model")] == ["model/model.skops"]
+    [version] = client.search_model_versions(f"name = '{name}'")
+    assert version.run_id == run.info.run_id
+
+
+def test_a_pseudonym_among_the_features_blocks_the_model(sample, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample.serving_path, warehouse)
+    with duckdb.connect(str(warehouse)) as con:  # a masking slip: departments arrive as pseudonyms
+        con.execute("update marts.mart_reply_training set person_department = md5(message_id)")
+    result = materialize(
+        sample, [reply_propensity_model], registry_root=tmp_path / "registry", warehouse_path=warehouse
+    )
+    assert not result.success  # the blocking check fails the step
+    evaluation = check(result, "reply_propensity", "no_identifier_features")
+    assert not evaluation.passed
+    assert "person_department" in str(evaluation.metadata["violations"].value)
+    assert ModelRegistry(tmp_path / "registry").versions("reply_propensity") == []
