@@ -9,6 +9,10 @@ import dagster as dg
 from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.masking.assets import lake_assets
 from apollo_assets.mongo.assets import snapshot_assets
+from apollo_assets.operations.automation import automation_sensor, with_automation
+from apollo_assets.operations.failures import run_failure_alerts
+from apollo_assets.operations.retention import retention_from_env
+from apollo_assets.operations.schedule import build_fallback_schedule
 from apollo_assets.resources import build_resources, dbt_target
 from apollo_assets.settings import Settings, load_settings
 from apollo_assets.warehouse.assets import build_warehouse_assets
@@ -33,10 +37,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         selection=dg.AssetSelection.all(),
         description="Everything a backup feeds: snapshots, the masked lake, the warehouse, the marts and the models.",
     )
+    assets = with_automation([*snapshot_assets, *lake_assets, build_warehouse_assets(project), *model_assets])
     return dg.Definitions(
-        assets=[*snapshot_assets, *lake_assets, build_warehouse_assets(project), *model_assets],
+        assets=assets,
         jobs=[pipeline],
-        sensors=[build_backup_sensor(PIPELINE_JOB)],
+        sensors=[build_backup_sensor(PIPELINE_JOB, retention_from_env()), automation_sensor, run_failure_alerts],
+        schedules=[build_fallback_schedule(PIPELINE_JOB, [key for a in assets for key in a.keys])],
         resources=build_resources(settings, project),
         executor=STEP_EXECUTOR,
     )

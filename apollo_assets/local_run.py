@@ -52,7 +52,11 @@ def evaluate_backup_sensor(instance: dg.DagsterInstance) -> list[dg.RunRequest]:
         print(f"Sensor skipped: {result.skip_message}")
         return []
     for request in result.dynamic_partitions_requests or []:
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys or []))
+        if isinstance(request, dg.DeleteDynamicPartitionsRequest):  # retention: a backup left the bucket
+            for key in request.partition_keys or []:
+                instance.delete_dynamic_partition(request.partitions_def_name, key)
+        else:
+            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys or []))
     return [r for r in result.run_requests or [] if not _already_ran(instance, r.run_key)]
 
 
@@ -62,7 +66,9 @@ def _already_ran(instance: dg.DagsterInstance, run_key: str | None) -> bool:
 
 
 def run_backup(instance: dg.DagsterInstance, request: dg.RunRequest) -> PipelineRun:
-    tags = {**request.tags, "dagster/partition": request.partition_key, "dagster/run_key": request.run_key}
+    tags = {**request.tags, "dagster/partition": str(request.partition_key)}
+    if request.run_key:
+        tags["dagster/run_key"] = request.run_key
     with dg.execute_job(dg.reconstructable(pipeline_job), instance=instance, tags=tags) as result:
         run = PipelineRun(str(request.partition_key), result.run_id, result.success)
     for event in instance.get_records_for_run(run.run_id).records:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.masking.resource import MaskingKeyResource
-from apollo_assets.settings import ConfigurationError, Settings
+from apollo_assets.settings import Settings
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 from ml_assets.assets import ModelRegistryResource
 
@@ -27,16 +28,24 @@ def dbt_executable() -> str:
 
 
 def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.ConfigurableResource]:
-    if settings.is_prod:
-        raise ConfigurationError(
-            "APOLLO_ENV=prod needs the Snowflake warehouse loader and the GCS lake wiring, which this build does not "
-            "have yet (tracked in issue #5). Run with APOLLO_ENV=local."
-        )
-    return {
+    """Locations come from the settings (gs:// URLs in prod: the same lake code reads them through gcsfs);
+    secrets stay `dg.EnvVar`s, resolved when a step starts, never copied into config."""
+    resources: dict[str, dg.ConfigurableResource] = {
         "backup_bucket": BackupBucketResource(url=settings.backup_url),
         "lake": LakeResource(snapshot_url=settings.snapshot_url, lake_url=settings.lake_url),
-        "masking_key": MaskingKeyResource(data_dir=str(settings.data_dir), env=settings.env),
-        "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=str(project.manifest_path)),
         "model_registry": ModelRegistryResource(root=str(settings.ml_dir / "registry")),
         "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings), dbt_executable=dbt_executable()),
+    }
+    if settings.is_prod:
+        from apollo_assets.warehouse.snowflake_resource import production_warehouse  # Snowflake libraries: prod only
+
+        return resources | {
+            "masking_key": MaskingKeyResource(
+                data_dir=str(settings.data_dir), env="prod", key=dg.EnvVar("APOLLO_MASKING_KEY")
+            ),
+            "warehouse": production_warehouse(str(project.manifest_path), os.environ),
+        }
+    return resources | {
+        "masking_key": MaskingKeyResource(data_dir=str(settings.data_dir), env=settings.env),
+        "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=str(project.manifest_path)),
     }

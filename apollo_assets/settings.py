@@ -25,6 +25,9 @@ PROD_VARIABLES: dict[str, str] = {
     "SNOWFLAKE_PASSWORD": "Snowflake password",
     "SNOWFLAKE_DATABASE": "Snowflake database of the warehouse",
     "SNOWFLAKE_WAREHOUSE": "Snowflake virtual warehouse",
+    "SNOWFLAKE_ROLE": "Snowflake role of the platform (owns LAKE, STAGING, GOLD, MARTS, SEEDS)",
+    "SNOWFLAKE_SCHEMA": "Snowflake default schema (dbt models without a folder schema)",
+    "SNOWFLAKE_STORAGE_INTEGRATION": "Snowflake storage integration that may read the lake's GCS bucket",
 }
 
 

@@ -1,12 +1,13 @@
 """Where models are registered and where their training runs are recorded."""
 
+import os
 from pathlib import Path
 
 import dagster as dg
 
 from apollo_assets.settings import load_settings
 from ml_assets.registry import ModelRegistry
-from ml_assets.tracking import default_tracking_uri
+from ml_assets.tracking import local_tracking_uri
 
 
 class ModelRegistryResource(dg.ConfigurableResource):
@@ -20,4 +21,5 @@ class ModelRegistryResource(dg.ConfigurableResource):
         return ModelRegistry(Path(self.root))
 
     def mlflow_uri(self) -> str:
-        return self.tracking_uri or default_tracking_uri(load_settings().data_dir)
+        explicit = self.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
+        return explicit or local_tracking_uri(load_settings().data_dir)

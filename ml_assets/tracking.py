@@ -7,7 +7,6 @@ file registry (ml_assets.registry) stays what the service reads: MLflow is the e
 from __future__ import annotations
 
 import fcntl
-import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,8 +26,8 @@ class TrackedRun:
     registered_version: str | None
 
 
-def default_tracking_uri(data_dir: Path) -> str:
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}"
+def local_tracking_uri(data_dir: Path) -> str:
+    return f"sqlite:///{data_dir / 'mlflow' / 'mlflow.db'}"
 
 
 def display_uri(uri: str) -> str:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pyarrow.fs as pafs
 
+from apollo_assets.backups.integrity import verify_backup
+from apollo_assets.backups.listing import marked_backup_ids
 from apollo_assets.backups.manifest import MARKER, BackupManifest, is_backup_id, parse_manifest
 from apollo_assets.lake.filesystem import Location, open_location
 
@@ -27,18 +29,21 @@ class BackupBucket:
         return [name for name in self.location.list_dirs(self.location.root) if is_backup_id(name)]
 
     def complete_backup_ids(self) -> list[str]:
-        """Backups whose completion marker exists: a half-written backup has none yet."""
-        ids = self.backup_ids()
-        infos = self.location.fs.get_file_info([self.location.join(i, MARKER) for i in ids])
-        return [i for i, info in zip(ids, infos, strict=True) if info.type == pafs.FileType.File]
+        """Backups whose completion marker exists, oldest first: a half-written backup has none yet."""
+        return marked_backup_ids(self.location)
 
     def manifest(self, backup_id: str) -> BackupManifest:
         path = self.location.join(backup_id, MARKER)
         return parse_manifest(self.location.read_bytes(path), where=path)
 
+    def verify(self, backup_id: str) -> BackupManifest:
+        """The manifest of a backup whose files match it; raises CorruptBackupError (a clear, non-retried failure)."""
+        return verify_backup(self.location, backup_id)
+
     @contextmanager
     def local_copy(self, backup_id: str) -> Iterator[Path]:
-        """A local folder holding the backup: the folder itself when local, a temporary download otherwise."""
+        """A local folder holding the verified backup: the folder itself when local, a temporary download otherwise."""
+        self.verify(backup_id)
         source = self.location.join(backup_id)
         local = self.location.local_path(source)
         if local is not None:

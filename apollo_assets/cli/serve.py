@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from apollo_assets.settings import ConfigurationError
@@ -19,6 +21,9 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
         load_service_settings()  # fail here, naming the missing variable, rather than in each worker
     except ConfigurationError as error:
         raise click.ClickException(str(error)) from error
+    # Concurrency comes from the event loop and the workers: OpenMP threads inside one request's scoring would
+    # only compete with the other requests for the same cores.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     import uvicorn
 
     uvicorn.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,10 @@ def open_location(url: str) -> Location:
     if url.startswith("gs://"):
         import gcsfs  # imported here: the local default must not need Google's client libraries at import time
 
-        handler = pafs.FSSpecHandler(gcsfs.GCSFileSystem())
+        # An emulator (STORAGE_EMULATOR_HOST: the tests) takes no credentials; looking for Google's default ones
+        # would probe the GCE metadata server first.
+        token = "anon" if os.environ.get("STORAGE_EMULATOR_HOST") else None
+        handler = pafs.FSSpecHandler(gcsfs.GCSFileSystem(token=token))
         return Location(fs=pafs.PyFileSystem(handler), root=url.removeprefix("gs://").rstrip("/"), url=url)
     root = Path(url.removeprefix("file://")).expanduser().resolve()
     return Location(fs=pafs.LocalFileSystem(), root=str(root), url=str(root))

@@ -1,12 +1,12 @@
 """One masked lake dataset per collection, each guarded by a blocking PII leak check."""
 
 import dagster as dg
-from apollo_assets.masking.checks import leak_check_result
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.freshness import LAKE_FRESHNESS
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.masking.checks import leak_check_result
 from apollo_assets.masking.publish import publish_masked
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.metadata import dataset_metadata
@@ -45,6 +45,8 @@ def build_lake_asset(collection: str) -> dg.AssetsDefinition:
         backup_id = context.partition_key
         dataset = lake.masked(collection)
         key_material = masking_key.load()
+        if key_material.created:  # the path only: the key itself never reaches a log
+            context.log.warning(f"Created a new local masking key ({key_material.source}); set APOLLO_MASKING_KEY")
         summary = publish_masked(collection, backup_id, lake.snapshot(collection), dataset, key_material)
         if summary.unlisted_fields:
             context.log.warning(
@@ -53,9 +55,13 @@ def build_lake_asset(collection: str) -> dg.AssetsDefinition:
         yield dg.MaterializeResult(
             metadata={
                 **dataset_metadata(summary.schema, summary.commit, dataset.partition_path(backup_id)),
+                # Field names and actions only, so that the UI shows what a new field met (`apollo policy suggest`
+                # drafts its rule); never a value.
                 "unlisted_fields": dg.MetadataValue.json(summary.unlisted_fields),
+                "unlisted_field_count": len(summary.unlisted_fields),
                 "masking_actions": dg.MetadataValue.json(summary.actions),
                 "policy": "default (fail-closed)" if summary.policy_is_default else f"policies/{collection}.yaml",
+                "masking_key_id": key_material.key_id,  # one-way: tells which key masked this, reveals nothing
             }
         )
         yield leak_check_result(collection, backup_id, lake, key_material, check_name=LEAK_CHECK)

@@ -1,39 +1,69 @@
-"""The blocking leak check of a masked dataset: PII patterns and source PII values must not be in it."""
+"""The blocking leak checks' evidence: PII patterns and source PII values must not be in masked data.
 
-from __future__ import annotations
+The source values are sampled from the restricted snapshot zone and only their keyed fingerprints leave
+this module; results carry counts per column and pattern, never a value.
+"""
+
+from collections.abc import Iterable, Iterator
 
 import dagster as dg
 import pyarrow as pa
 
+from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.masking.fingerprints import PiiFingerprints, collect_backup_fingerprints
+from apollo_assets.masking.keys import MaskingKey
+from apollo_assets.masking.leaks import LeakReport, scan_for_leaks
+from apollo_assets.masking.policy_yaml import load_policy
 
 FINGERPRINT_SAMPLE = 10_000
 
 
 def leak_check_result(
-    collection: str, backup_id: str, lake: LakeResource, key: object, *, check_name: str
+    collection: str, backup_id: str, lake: LakeResource, key: MaskingKey, *, check_name: str
 ) -> dg.AssetCheckResult:
-    from apollo_assets.masking import collect_pii_fingerprints, load_policy, scan_for_leaks
+    fingerprints = backup_fingerprints(lake, [backup_id], key, [collection])
+    masked = lake.masked(collection).read(backup_id)
+    report = scan_for_leaks(masked, load_policy(collection), source_pii_hashes=fingerprints)
+    return leak_result(report, check_name=check_name)
 
-    policy = load_policy(collection)
-    snapshot = lake.snapshot(collection)
-    sample = _head(snapshot.iter_batches(backup_id), FINGERPRINT_SAMPLE, snapshot.schema(backup_id))
-    fingerprints = collect_pii_fingerprints(sample, policy, key, sample=FINGERPRINT_SAMPLE)
-    report = scan_for_leaks(lake.masked(collection).read(backup_id), policy, source_pii_hashes=fingerprints)
+
+def leak_result(report: LeakReport, *, check_name: str, asset_key: dg.AssetKey | None = None) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        asset_key=asset_key,
         check_name=check_name,
         passed=report.ok,
         severity=dg.AssetCheckSeverity.ERROR,
         # Counts per column and pattern only: a leak check must never copy the value it found.
-        metadata={"findings": dg.MetadataValue.json(report.findings), "fingerprints_checked": len(fingerprints)},
+        metadata={
+            "findings": dg.MetadataValue.json(report.findings),
+            "rows_scanned": report.rows,
+            "text_columns_scanned": len(report.columns_scanned),
+            "fingerprints_checked": report.fingerprints_checked,
+        },
     )
 
 
-def _head(batches, rows: int, schema: pa.Schema) -> pa.Table:  # noqa: ANN001
-    taken, count = [], 0
+def backup_fingerprints(
+    lake: LakeResource, backup_ids: Iterable[str], key: MaskingKey, collections: Iterable[str]
+) -> PiiFingerprints:
+    """Fingerprints of the personal values of these collections' snapshots (a sample of each)."""
+    sources = [
+        (_head(snapshot, backup_id, FINGERPRINT_SAMPLE), load_policy(collection))
+        for collection in collections
+        for backup_id in backup_ids
+        if backup_id in (snapshot := lake.snapshot(collection)).partitions()
+    ]
+    return collect_backup_fingerprints(sources, key, sample=FINGERPRINT_SAMPLE)
+
+
+def _head(snapshot: PartitionedDataset, backup_id: str, rows: int) -> pa.Table:
+    return pa.Table.from_batches(list(_take(snapshot.iter_batches(backup_id), rows)), schema=snapshot.schema(backup_id))
+
+
+def _take(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
     for batch in batches:
-        taken.append(batch.slice(0, rows - count))
-        count += taken[-1].num_rows
-        if count >= rows:
-            break
-    return pa.Table.from_batches(taken, schema=schema)
+        yield batch.slice(0, rows)
+        rows -= min(rows, batch.num_rows)
+        if not rows:
+            return

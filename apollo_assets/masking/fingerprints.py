@@ -45,13 +45,26 @@ def collect_pii_fingerprints(
     table: pa.Table | pa.RecordBatch, policy: MaskingPolicy, key: MaskingKey, sample: int = 10_000
 ) -> PiiFingerprints:
     """Fingerprints of up to ``sample`` distinct values of each text field the policy does not keep."""
-    report = MaskingReport(policy.collection, policy.source, policy.is_default, key.key_id)
-    Planner(policy, report).plan_schema(table.schema)
-    personal: dict[str, list[pa.Array]] = defaultdict(list)
+    return collect_backup_fingerprints([(table, policy)], key, sample)
+
+
+def collect_backup_fingerprints(
+    sources: Iterable[tuple[pa.Table | pa.RecordBatch, MaskingPolicy]], key: MaskingKey, sample: int = 10_000
+) -> PiiFingerprints:
+    """The fingerprints of several collections of one backup, e.g. to scan the warehouse built from them.
+
+    A value some collection keeps is fingerprinted by none: the warehouse may legitimately carry it (an
+    organization's name, kept in `organizations`, is also the employer in a person's history).
+    """
+    personal: dict[tuple[str, str], list[pa.Array]] = defaultdict(list)
     kept: list[pa.Array] = []
-    for path, values in string_leaves(table):
-        if path != ALWAYS_KEPT:
-            (kept if report.actions.get(path) == "keep" else personal[path]).append(values)
+    for table, policy in sources:
+        report = MaskingReport(policy.collection, policy.source, policy.is_default, key.key_id)
+        Planner(policy, report).plan_schema(table.schema)
+        for path, values in string_leaves(table):
+            if path != ALWAYS_KEPT:
+                keep = report.actions.get(path) == "keep"
+                (kept if keep else personal[policy.collection, path]).append(values)
     legitimate = _distinct_normalized(kept)
     found = PiiFingerprints(key=key)
     for arrays in personal.values():

@@ -37,6 +37,7 @@ class MaskingKeyError(RuntimeError):
 class MaskingKey:
     secret: bytes = field(repr=False)
     source: str = "explicit"
+    created: bool = False  # a local key file made by this load: callers tell the user (Dagster's log)
 
     def __post_init__(self) -> None:
         if not isinstance(self.secret, bytes) or len(self.secret) < MIN_KEY_BYTES:
@@ -98,4 +99,4 @@ def load_masking_key(
     text, created = read_or_create(path, lambda: secrets.token_hex(MIN_KEY_BYTES))
     if created:
         log.info("created a new local masking key at %s (set %s to use your own)", path, ENV_VAR)
-    return MaskingKey(decode_key(text, origin=f"masking key file {path}"), source=f"file:{path}")
+    return MaskingKey(decode_key(text, origin=f"masking key file {path}"), source=f"file:{path}", created=created)

@@ -41,7 +41,7 @@ def hash_array(values: pa.Array, secret: bytes, normalize: bool = True) -> pa.Ar
 
 
 def hash_distinct(values: pa.Array, secret: bytes, normalize: bool = True) -> pa.StringArray:
-    """A token per slot (nulls too: callers re-apply validity); emails normalised unless told not to."""
+    """A token per value (nulls stay null); emails normalised unless told not to."""
     textual = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
     return hmac_tokens(normalize_emails(values) if normalize and textual else values, secret)
 

@@ -1,4 +1,9 @@
+from typing import TYPE_CHECKING
+
 import dagster as dg
+
+if TYPE_CHECKING:
+    from apollo_assets.masking.keys import MaskingKey
 
 
 class MaskingKeyResource(dg.ConfigurableResource):
@@ -9,7 +14,7 @@ class MaskingKeyResource(dg.ConfigurableResource):
     env: str = "local"
     key: str | None = None
 
-    def load(self) -> object:
+    def load(self) -> "MaskingKey":
         from apollo_assets.masking.keys import load_masking_key
 
         return load_masking_key(data_dir=self.data_dir, env=self.env, value=self.key)

@@ -123,6 +123,29 @@ class FieldStats:
             if not _INSPECTED.isdisjoint(counts):
                 child._inspect([d[key] for d in documents if key in d], counts.keys())
 
+    def merge(self, other: FieldStats) -> None:
+        """Add what `other` saw after what this saw (parts of a collection scanned apart, merged in order).
+
+        The result is what one scan of both in sequence gives: children keep first-seen order, and a
+        document becomes dynamic when either side found it so or their keys together pass the limit.
+        """
+        self.types.update(other.types)
+        self.int_min, self.int_max = min(self.int_min, other.int_min), max(self.int_max, other.int_max)
+        self.decimal_misfits += other.decimal_misfits
+        self.binary_subtypes |= other.binary_subtypes
+        self.scoped_code += other.scoped_code
+        if other.element is not None:
+            self.element = self.element or FieldStats()
+            self.element.merge(other.element)
+        if self.dynamic:
+            return
+        new = [key for key in other.children if key not in self.children]
+        if other.dynamic or (not self.is_root and len(self.children) + len(new) > DYNAMIC_KEY_LIMIT):
+            self.dynamic, self.children = True, {}
+            return
+        for key, child in other.children.items():
+            self.children.setdefault(key, FieldStats()).merge(child)
+
     def type_counts(self) -> dict[str, int]:
         """Non-null values per BSON type name."""
         out: Counter[str] = Counter()

@@ -10,7 +10,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
-from apollo_assets.warehouse.resource import DuckDBWarehouse
+from apollo_assets.warehouse.interface import Warehouse
 
 
 def dbt_vars(backup_ids: list[str]) -> str:
@@ -30,11 +30,15 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         pool="warehouse",
     )
     def warehouse_dbt(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse, lake: LakeResource
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: dg.ResourceParam[Warehouse],  # DuckDBWarehouse locally, SnowflakeWarehouse in production
+        lake: LakeResource,
     ) -> Iterator[Any]:
         backup_ids = sorted(context.partition_keys)
-        exposed = warehouse.expose_lake(lake)
-        context.log.info(f"Lake exposed to the warehouse ({sum(exposed.values())} files); building {backup_ids}")
+        # Only the run's backups are (re)loaded: other backups' raw rows stay as they are.
+        exposed = warehouse.expose_lake(lake, backup_ids)
+        context.log.info(f"Lake exposed to the warehouse {exposed}; building {backup_ids}")
         invocation = dbt.cli(["build", "--vars", dbt_vars(backup_ids)], context=context)
         yield from invocation.stream().fetch_row_counts()
 

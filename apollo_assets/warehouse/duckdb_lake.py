@@ -21,7 +21,9 @@ def _quote(identifier: str) -> str:
 def view_sql(collection: str, files: Sequence[str]) -> str:
     target = f"{LAKE_SCHEMA}.{_quote(collection)}"
     file_list = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    return f"create or replace view {target} as select * from read_parquet([{file_list}], union_by_name = true, hive_partitioning = false)"
+    # The partition folders are named backup_id=<id>: hive partitioning off, or DuckDB adds a column of its own.
+    options = "union_by_name = true, hive_partitioning = false"
+    return f"create or replace view {target} as select * from read_parquet([{file_list}], {options})"
 
 
 def refresh_lake_views(con: duckdb.DuckDBPyConnection, files_by_collection: Mapping[str, Sequence[str]]) -> None:

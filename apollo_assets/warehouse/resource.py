@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,8 +35,11 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         finally:
             con.close()
 
-    def expose_lake(self, lake: LakeResource) -> dict[str, int]:
-        """Refresh the `lake` views over every committed partition; returns the file count per collection."""
+    def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
+        """Refresh the `lake` views over every committed partition; returns the file count per collection.
+
+        `backup_ids` (the run's backups) needs no special treatment here: a view covers every partition at no cost.
+        """
         files = {}
         for collection in COLLECTIONS:
             dataset = lake.masked(collection)

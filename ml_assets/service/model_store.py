@@ -2,7 +2,9 @@
 
 Each model serves the newest version whose training checks all passed and which loads. A version that fails to
 load is remembered with its error (shown on /health) and never retried; the previous version keeps serving.
-Loading happens off the request path (a background thread), and the swap is one reference assignment."""
+Loading happens off the request path (a background thread). Endpoints read the slots from the event loop's
+thread meanwhile: every change is a new object assigned in one step (the serving version, the error maps), never
+a mutation a reader could observe half done."""
 
 from __future__ import annotations
 
@@ -59,11 +61,14 @@ class ModelStore:
                 card = self.registry.card(slot.name, version)
                 if not card.passed_checks:
                     failing = sorted(name for name, passed in card.checks.items() if not passed)
-                    slot.not_servable[version] = f"failed checks at training: {', '.join(failing)}"
+                    slot.not_servable = {
+                        **slot.not_servable,
+                        version: f"failed checks at training: {', '.join(failing)}",
+                    }
                     continue
                 slot.current = Served(card, slot.loader(self.registry.load(slot.name, version), card))
                 log.info("serving %s v%d", slot.name, version)
                 return
             except Exception as error:  # any failure of one version must leave the previous one serving
-                slot.failed[version] = f"{type(error).__name__}: {error}"[:500]
+                slot.failed = {**slot.failed, version: f"{type(error).__name__}: {error}"[:500]}
                 log.warning("%s v%d failed to load: %s", slot.name, version, error)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apollo_assets.settings import ConfigurationError, load_settings
-from apollo_assets.warehouse.dbt_project import DBT_DIR
 
 TOKEN_VARIABLE = "APOLLO_SERVICE_TOKEN"
 MIN_TOKEN_LENGTH = 16
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"  # not imported from the dbt wiring: it loads Dagster
 
 
 @dataclass(frozen=True)

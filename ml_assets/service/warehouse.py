@@ -44,6 +44,8 @@ class Warehouse:
         return {n["name"]: _schema_and_table(n["relation_name"]) for n in nodes if n["resource_type"] == "model"}
 
     def relation(self, model: str) -> str:
+        if model not in self.relations:
+            raise _unavailable(f"the dbt project has no model {model}: rebuild the warehouse")
         return self.relations[model]
 
     @contextmanager

@@ -1,3 +1,5 @@
+"""The backup sensor, one tick at a time: what counts as a backup, and what it asks for."""
+
 from __future__ import annotations
 
 import json
@@ -6,63 +8,80 @@ import dagster as dg
 import pytest
 
 from apollo_assets.backups.manifest import MARKER
-from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.backups.sensor import build_backup_sensor
-
-
-def make_backup(bucket, backup_id: str, complete: bool = True) -> None:
-    folder = bucket / backup_id / "apollo"
-    folder.mkdir(parents=True)
-    (folder / "people.bson").write_bytes(b"")
-    if complete:
-        marker = {"backup_id": backup_id, "database": "apollo", "format": "directory", "collections": {}}
-        (bucket / backup_id / MARKER).write_text(json.dumps(marker))
+from tests.backups.conftest import make_backup, resources_for, tick
 
 
 @pytest.fixture
 def sensor():
-    return build_backup_sensor("pipeline")
+    return build_backup_sensor("backup_pipeline")
 
 
-def tick(sensor, instance, bucket):
-    resources = {"backup_bucket": BackupBucketResource(url=str(bucket))}
-    with dg.build_sensor_context(instance=instance, resources=resources) as context:
-        result = sensor(context)
-    if isinstance(result, dg.SensorResult):
-        for request in result.dynamic_partitions_requests or []:
-            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
-    return result
+@pytest.fixture
+def res(tmp_path):
+    (tmp_path / "bucket").mkdir()
+    return resources_for(str(tmp_path / "bucket"), tmp_path)
 
 
-def test_new_complete_backup_gives_one_run_and_one_partition(sensor, tmp_path):
-    make_backup(tmp_path, "20261101T040000Z")
-    with dg.instance_for_test() as instance:
-        result = tick(sensor, instance, tmp_path)
-        assert [r.run_key for r in result.run_requests] == ["20261101T040000Z"]
-        assert [r.partition_key for r in result.run_requests] == ["20261101T040000Z"]
-        assert instance.get_dynamic_partitions("backups") == ["20261101T040000Z"]
-
-        again = tick(sensor, instance, tmp_path)
-        assert isinstance(again, dg.SkipReason)
-        assert instance.get_dynamic_partitions("backups") == ["20261101T040000Z"]
+def run_keys(instance: dg.DagsterInstance) -> list[str]:
+    return sorted(r.dagster_run.tags["dagster/run_key"] for r in instance.get_run_records())
 
 
-def test_incomplete_backup_is_ignored_until_its_marker_lands(sensor, tmp_path):
-    make_backup(tmp_path, "20261101T040000Z", complete=False)
-    (tmp_path / "not-a-backup").mkdir()
-    with dg.instance_for_test() as instance:
-        assert isinstance(tick(sensor, instance, tmp_path), dg.SkipReason)
-        assert instance.get_dynamic_partitions("backups") == []
-        marker = {"backup_id": "x", "database": "apollo", "format": "directory", "collections": {}}
-        (tmp_path / "20261101T040000Z" / MARKER).write_text(json.dumps(marker))
-        assert [r.run_key for r in tick(sensor, instance, tmp_path).run_requests] == ["20261101T040000Z"]
+def test_new_complete_backup_gives_one_run_and_one_partition(sensor, res, tmp_path, test_instance):
+    make_backup(tmp_path / "bucket", "20261101T040000Z")
+    result = tick(sensor, test_instance, res)
+    assert [(r.run_key, r.partition_key) for r in result.run_requests] == [("20261101T040000Z", "20261101T040000Z")]
+    assert test_instance.get_dynamic_partitions("backups") == ["20261101T040000Z"]
+
+    assert isinstance(tick(sensor, test_instance, res), dg.SkipReason)
+    assert run_keys(test_instance) == ["20261101T040000Z"]
 
 
-def test_only_the_newer_backup_is_requested(sensor, tmp_path):
-    make_backup(tmp_path, "20261101T040000Z")
-    with dg.instance_for_test() as instance:
-        tick(sensor, instance, tmp_path)
-        make_backup(tmp_path, "20261102T040000Z")
-        result = tick(sensor, instance, tmp_path)
-        assert [r.run_key for r in result.run_requests] == ["20261102T040000Z"]
-        assert instance.get_dynamic_partitions("backups") == ["20261101T040000Z", "20261102T040000Z"]
+def test_half_written_backup_is_ignored_until_its_marker_lands(sensor, res, tmp_path, test_instance):
+    folder = make_backup(tmp_path / "bucket", "20261101T040000Z", complete=False)
+    (tmp_path / "bucket" / "not-a-backup").mkdir()
+    (tmp_path / "bucket" / ".20261102T040000Z.tmp").mkdir()  # a writer's staging folder
+    (folder / f".{MARKER}.tmp").write_text("{")  # the marker, half-written aside
+
+    assert isinstance(tick(sensor, test_instance, res), dg.SkipReason)
+    assert test_instance.get_dynamic_partitions("backups") == []
+
+    (folder / MARKER).write_text(json.dumps({"backup_id": "20261101T040000Z"}))
+    assert [r.run_key for r in tick(sensor, test_instance, res).run_requests] == ["20261101T040000Z"]
+
+
+def test_a_corrupt_marker_never_crashes_the_sensor(sensor, res, tmp_path, test_instance):
+    # The sensor only needs to know that the marker exists; the run verifies the backup and fails with a message.
+    make_backup(tmp_path / "bucket", "20261101T040000Z")
+    (tmp_path / "bucket" / "20261101T040000Z" / MARKER).write_bytes(b"\x00\xff not json")
+    result = tick(sensor, test_instance, res)
+    assert [r.run_key for r in result.run_requests] == ["20261101T040000Z"]
+
+
+def test_a_late_older_backup_is_not_missed(sensor, res, tmp_path, test_instance):
+    make_backup(tmp_path / "bucket", "20261103T040000Z")
+    tick(sensor, test_instance, res)
+    make_backup(tmp_path / "bucket", "20261102T040000Z")  # uploaded late, older than the newest one
+    result = tick(sensor, test_instance, res)
+    assert [r.run_key for r in result.run_requests] == ["20261102T040000Z"]
+    assert test_instance.get_dynamic_partitions("backups") == ["20261103T040000Z", "20261102T040000Z"]
+
+
+def test_a_partition_whose_run_was_never_created_gets_its_run(sensor, res, tmp_path, test_instance):
+    # The daemon died after adding the partition and before creating the run: the next tick makes up for it.
+    make_backup(tmp_path / "bucket", "20261101T040000Z")
+    test_instance.add_dynamic_partitions("backups", ["20261101T040000Z"])
+    result = tick(sensor, test_instance, res)
+    assert [r.run_key for r in result.run_requests] == ["20261101T040000Z"]
+    assert not result.dynamic_partitions_requests
+
+
+def test_a_backlog_is_drained_oldest_first_a_capped_number_per_tick(res, tmp_path, test_instance):
+    ids = [f"202611{d:02d}T040000Z" for d in range(1, 8)]
+    for backup_id in ids:
+        make_backup(tmp_path / "bucket", backup_id)
+    sensor = build_backup_sensor("backup_pipeline", max_runs_per_tick=3)
+    batches = [[r.run_key for r in tick(sensor, test_instance, res).run_requests] for _ in range(3)]
+    assert batches == [ids[:3], ids[3:6], ids[6:]]
+    assert test_instance.get_dynamic_partitions("backups") == ids  # all partitions at once: the UI shows them
+    assert isinstance(tick(sensor, test_instance, res), dg.SkipReason)

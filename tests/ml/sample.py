@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 import pytest
 from warehouse.conftest import Warehouse, new_warehouse  # tests/warehouse: the lake builder and dbt runner
 
@@ -87,5 +88,7 @@ def _build(root: Path) -> SamplePlatform:
         source = warehouse.path.with_name(warehouse.path.name + suffix)
         if source.exists():
             shutil.copy(source, platform.serving_path.with_name(platform.serving_path.name + suffix))
+    with duckdb.connect(str(platform.serving_path)) as con:
+        con.execute("checkpoint")  # fold the WAL in: the copy is then one self-contained file
     platform.result = materialize(platform, model_assets)
     return platform

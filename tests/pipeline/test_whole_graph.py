@@ -88,11 +88,11 @@ def test_no_raw_email_reaches_the_lake_or_the_warehouse(platform):
     columns = warehouse.execute(
         "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
     ).fetchall()
-    warehouse.execute("create temp table raw_emails (email varchar)")
+    warehouse.execute("create temp table raw_emails (needle varchar)")
     warehouse.executemany("insert into raw_emails values (?)", [[e] for e in emails])
     for schema, table, column in columns:
         hits = warehouse.execute(
             f"""select count(*) from "{schema}"."{table}", raw_emails
-                where contains("{column}", raw_emails.email)"""
+                where contains("{column}", raw_emails.needle)"""
         ).fetchone()[0]
         assert hits == 0, f"{schema}.{table}.{column} holds raw emails"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
@@ -38,16 +39,23 @@ async def score(request: Request) -> Response:
     try:
         body = ScoreRequest.model_validate_json(raw)
     except ValidationError as error:
-        located = [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
-        raise RequestValidationError(located) from None
+        raise RequestValidationError([_located(e) for e in error.errors(include_url=False)]) from None
     served = _served(request, REPLY)
     scores = served.model.predict([vars(prospect) for prospect in body.prospects])
     result = ScoreResponse(model=REPLY, version=served.card.version, scores=scores.tolist())
     return Response(result.model_dump_json(), media_type="application/json")
 
 
+def _located(error: dict) -> dict:
+    """FastAPI's error shape ("body" first in loc), without an input JSON cannot carry (NaN would fail the 422)."""
+    located = {**error, "loc": ("body", *error["loc"])}
+    if isinstance(located.get("input"), float) and not math.isfinite(located["input"]):
+        located["input"] = str(located["input"])
+    return located
+
+
 @router.get("/models", response_model=list[ModelInfo])
-async def list_models(request: Request) -> list[ModelInfo]:
+def list_models(request: Request) -> list[ModelInfo]:  # reads cards from disk: in the thread pool
     store: ModelStore = request.app.state.store
     return [_describe(store, name) for name in store.slots]
 

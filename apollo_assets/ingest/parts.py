@@ -1,0 +1,111 @@
+"""Byte ranges of plain BSON files, cut on document boundaries: the units that workers convert side by side.
+
+A mongodump `.bson` file is documents back to back, each starting with its length, so walking the length
+prefixes finds every boundary without decoding anything; the file is then cut into ranges of about equal size.
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.source import CollectionSource, DocumentBlock
+from apollo_assets.mongo.stream import ByteStream
+
+_int32 = struct.Struct("<i").unpack_from
+
+
+@dataclass(frozen=True)
+class Part:
+    """Bytes `start:end` of `path`; document locations name `label` (the original file, or a live `_id` range)."""
+
+    path: str
+    start: int
+    end: int
+    label: str
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+def split_file(path: Path, pieces: int, label: str | None = None) -> list[Part]:
+    """Cut a plain BSON file into at most `pieces` ranges of whole documents (framing is checked later)."""
+    size = path.stat().st_size
+    label = label or str(path)
+    if pieces <= 1 or size == 0:
+        return [Part(str(path), 0, size, label)]
+    cuts, target = [0], size / pieces
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        pos = 0
+        while pos + 4 <= size and len(cuts) < pieces:
+            n = _int32(data, pos)[0]
+            if n < 5:  # the reader reports the bad frame with its offset; stop cutting here
+                break
+            pos += n
+            if pos >= target * len(cuts) and pos < size:
+                cuts.append(pos)
+    cuts.append(size)
+    return [Part(str(path), a, b, label) for a, b in pairwise(cuts) if b > a]
+
+
+class _RangeReader:
+    """A file object that ends at `end`, so a ByteStream stops at the edge of its part."""
+
+    def __init__(self, path: str, start: int, end: int) -> None:
+        self._f = open(path, "rb")  # noqa: SIM115 - closed by close(), when the stream is closed
+        self._f.seek(start)
+        self._left = end - start
+
+    def read(self, n: int) -> bytes:
+        data = self._f.read(min(n, self._left))
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self._f.close()
+
+
+@dataclass(repr=False)
+class PartsSource(CollectionSource):
+    """Consecutive parts read as one source (a worker's share of a collection)."""
+
+    name: str
+    parts: list[Part]
+
+    def __post_init__(self) -> None:
+        self.metadata = {}
+
+    def blocks(self) -> Iterator[DocumentBlock]:
+        for part in self.parts:
+            stream = ByteStream(_RangeReader(part.path, part.start, part.end), part.label)  # type: ignore[arg-type]
+            stream.base = part.start
+            try:
+                yield from iter_blocks(stream)
+            finally:
+                stream.close()
+
+    @property
+    def size(self) -> int:
+        return sum(p.size for p in self.parts)
+
+
+def group_parts(parts: list[Part], groups: int) -> list[list[Part]]:
+    """Consecutive parts in at most `groups` groups of about equal bytes (order is kept: row order follows it)."""
+    total = sum(p.size for p in parts) or 1
+    out: list[list[Part]] = [[]]
+    done = 0
+    for part in parts:
+        if out[-1] and done >= total * len(out) / groups and len(out) < groups:
+            out.append([])
+        out[-1].append(part)
+        done += part.size
+    if not out[-1]:
+        raise BackupFormatError("no parts to read")
+    return out

@@ -1,0 +1,200 @@
+"""The one ingest path of the CLI, the assets and the benchmark: a collection -> one published dataset.
+
+The collection is cut into parts (`sources.py`), the parts into one group per worker. A pilot (the first chunk
+of each group) gives a plan; every group is then read once, counted and converted under that plan at the same
+time (`mongo.onepass`), side by side, into one staged partition version. When the plan made from all the counts
+is the pilot's, that version is published: one read. Otherwise it is abandoned and a second pass converts every
+group under the final plan (the classic two passes). Either way the result is what one sequential two-pass
+read gives. The parent process is worker 0; the others run in a process pool.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from apollo_assets.ingest import progress
+from apollo_assets.ingest.output import PartFiles, StagedFolder, adopt
+from apollo_assets.ingest.parts import Part, group_parts
+from apollo_assets.ingest.quarantine import InPartition, QuarantineSink, check_share
+from apollo_assets.ingest.summary import IngestSummary
+from apollo_assets.ingest.work import Group, GroupOutput, Masking, onepass_group, run_group
+from apollo_assets.lake.datasets import PartitionedDataset, PartitionWriter
+from apollo_assets.masking import Masker
+from apollo_assets.mongo.field_stats import FieldStats
+from apollo_assets.mongo.onepass import pilot_stats, plan_of
+from apollo_assets.mongo.passes import ScanResult
+from apollo_assets.mongo.schema import Plan, infer_plan
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    workers: int = 1  # processes converting one collection side by side (this one included); 0: by size
+    max_quarantine_share: float = 0.01  # above it the ingest fails and nothing is published
+    progress: bool | None = None  # a progress bar; None: when stderr is a terminal
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every worker needs to convert its group under one plan."""
+
+    plan: Plan
+    schema: pa.Schema
+    backup_id: str
+    masking: Masking | None
+    output_schema: pa.Schema
+
+
+def onepass_in_worker(group: Group, pilot: FieldStats, job: _Job, target: StagedFolder):
+    files = PartFiles(target, group.index, job.output_schema)
+    out, reader = onepass_group(group, pilot, job.plan, job.schema, job.backup_id, job.masking, files)
+    out.files = files.close()
+    return out, reader
+
+
+def convert_in_worker(group: Group, scanned: ScanResult, job: _Job, target: StagedFolder) -> GroupOutput:
+    files = PartFiles(target, group.index, job.output_schema)
+    out = run_group(group, scanned, job.plan, job.schema, job.backup_id, job.masking, files)
+    out.files = files.close()
+    return out
+
+
+def _pool(stack: ExitStack, workers: int, counters: object) -> Executor | None:
+    if workers < 1:
+        return None
+    # forkserver: a Dagster step has threads, and forking a threaded process is unsafe. Workers fork from a server
+    # that has imported the pipeline once, instead of each importing pyarrow, pymongo and pandas again.
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return stack.enter_context(
+        ProcessPoolExecutor(workers, mp_context=context, initializer=progress.install, initargs=(counters,))
+    )
+
+
+def _side_by_side(groups: list[Group], pool: Executor | None, local: Callable, remote: Callable) -> list:
+    """`remote(group)` for groups 1.. in the pool while `local(groups[0])` runs here; results in group order."""
+    futures: list[Future] = [pool.submit(*remote(g)) for g in groups[1:]] if pool else []
+    try:
+        return [local(groups[0]), *(f.result() for f in futures)]
+    finally:
+        for future in futures:  # let running workers finish before what they write to is cleaned up
+            future.cancel()
+        wait(futures)
+
+
+class _Refit(Exception):
+    """The pilot's plan is not the collection's: the staged version is abandoned, a second pass follows."""
+
+
+def _masker(masking: Masking | None, schema: pa.Schema) -> Masker | None:
+    return Masker(masking.policy, masking.key, schema) if masking else None
+
+
+def ingest_parts(
+    collection: str,
+    parts: list[Part],
+    backup_id: str,
+    dataset: PartitionedDataset,
+    *,
+    masking: Masking | None = None,
+    quarantine: QuarantineSink | None = None,
+    options: IngestOptions | None = None,
+) -> IngestSummary:
+    options = options or IngestOptions()
+    quarantine = quarantine or InPartition()
+    started = time.perf_counter()
+    groups = [Group(collection, i, g) for i, g in enumerate(group_parts(parts, max(1, options.workers)))]
+    counters = mp.get_context("forkserver").RawArray("q", len(groups))
+    progress.install(counters)
+    total = 2 * sum(p.size for p in parts)
+    with ExitStack() as stack:
+        pool = _pool(stack, len(groups) - 1, counters)
+        stack.enter_context(progress.running_bar(counters, total, collection, options.progress))
+        pilot = FieldStats(is_root=True)
+        for group in groups:
+            pilot.merge(pilot_stats(group.source()))
+        plan, schema = plan_of(pilot)
+        masker = _masker(masking, schema)
+        job = _Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
+
+        def finish(writer: PartitionWriter, outputs: list[GroupOutput], scans: list[ScanResult]) -> list:
+            for out in outputs[1:]:
+                adopt(writer, out.files, out.rows)
+            bad = [q for out in outputs for q in out.quarantined]
+            where = quarantine.store(writer, collection, backup_id, bad)
+            check_share(collection, backup_id, sum(s.documents for s in scans), bad, options.max_quarantine_share)
+            return [bad, where]
+
+        try:
+            with dataset.writer(backup_id, job.output_schema) as writer:
+                target = StagedFolder(dataset.location.url, writer.folder)
+                results = _side_by_side(
+                    groups,
+                    pool,
+                    lambda g: onepass_group(g, pilot, plan, schema, backup_id, masking, writer),
+                    lambda g: (onepass_in_worker, g, pilot, job, target),
+                )
+                outputs, scans = [r[0] for r in results], [r[1].scan for r in results]
+                final = _merged(scans)
+                if not all(r[1].fits for r in results) or not plan_of(final)[1].equals(schema, check_metadata=True):
+                    raise _Refit
+                bad, where = finish(writer, outputs, scans)
+            passes = 1
+        except _Refit:
+            plan, schema = plan_of(final)
+            masker = _masker(masking, schema)
+            job = _Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
+            with dataset.writer(backup_id, job.output_schema) as writer:
+                target = StagedFolder(dataset.location.url, writer.folder)
+                outputs = _side_by_side(
+                    groups,
+                    pool,
+                    lambda g: run_group(g, scans[g.index], plan, schema, backup_id, masking, writer),
+                    lambda g: (convert_in_worker, g, scans[g.index], job, target),
+                )
+                bad, where = finish(writer, outputs, scans)
+            passes = 2
+    assert writer.info is not None
+    stages: dict[str, float] = {}
+    for out in outputs:
+        for stage, seconds in out.seconds.items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
+    _, notes = infer_plan(final)
+    return IngestSummary(
+        collection=collection,
+        backup_id=backup_id,
+        documents=sum(s.documents for s in scans),
+        rows=writer.info.rows,
+        quarantined=len(bad),
+        bytes=writer.info.bytes,
+        seconds=time.perf_counter() - started,
+        workers=len(groups),
+        schema=job.output_schema,
+        commit=writer.info,
+        path=dataset.partition_path(backup_id),
+        quarantine_path=where if bad else "",
+        drift=dict(notes.drift),
+        masked_unlisted=dict(masker.report.unlisted_fields) if masker else {},
+        policy=_policy_label(masking),
+        stage_seconds=stages,
+        passes=passes,
+    )
+
+
+def _merged(scans: list[ScanResult]) -> FieldStats:
+    stats = FieldStats(is_root=True)
+    for scan in scans:
+        stats.merge(scan.stats)
+    return stats
+
+
+def _policy_label(masking: Masking | None) -> str:
+    if masking is None:
+        return ""
+    return "default (fail-closed)" if masking.policy.is_default else masking.policy.source

@@ -1,0 +1,79 @@
+"""BSON type codes as the Python types decoding gives them, and the checks that keep the fast path exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+from bson.int64 import Int64
+from bson.objectid import ObjectId
+
+from apollo_assets.mongo.fast.buffer import Buffer, Unsupported, gather
+from apollo_assets.mongo.fast.walk import Elements
+
+# Codes whose values the fast path counts and converts itself; any other goes through pymongo.
+CLASS_OF: dict[int, type] = {
+    1: float,
+    2: str,
+    3: dict,
+    4: list,
+    6: type(None),  # `undefined` decodes to None
+    7: ObjectId,
+    8: bool,
+    9: dt.datetime,
+    10: type(None),
+    14: str,  # symbol decodes to str
+    16: int,
+    18: Int64,
+}
+SIMPLE = np.zeros(256, dtype=bool)
+SIMPLE[list(CLASS_OF)] = True
+NULLS = (6, 10)
+STRINGS = (2, 14)
+# Datetimes that decode to datetime.datetime (years 1-9999); others decode to DatetimeMS.
+MIN_MILLIS, MAX_MILLIS = -62_135_596_800_000, 253_402_300_799_999
+
+
+def datetime_in_range(buf: Buffer, value_start: np.ndarray) -> np.ndarray:
+    millis = buf.i64[value_start]
+    return (millis >= MIN_MILLIS) & (millis <= MAX_MILLIS)
+
+
+def simple_mask(buf: Buffer, elements: Elements, index: np.ndarray) -> np.ndarray:
+    """Which of `elements[index]` the fast path handles (the rest: pymongo). Bad booleans raise."""
+    t = elements.type[index]
+    simple = SIMPLE[t]
+    dates = t == 9
+    if dates.any():
+        simple[dates] = datetime_in_range(buf, elements.value_start[index[dates]])
+    bools = t == 8
+    if bools.any() and (buf.u8[elements.value_start[index[bools]]] > 1).any():
+        raise Unsupported("a boolean byte is neither 0 nor 1")
+    return simple
+
+
+def string_array(buf: Buffer, value_start: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """Arrow strings of BSON string values (one per `valid` row; None: every row), UTF-8 checked."""
+    n = len(value_start) if valid is None else len(valid)
+    starts = value_start
+    declared = buf.i32[starts].astype(np.int64)
+    if (declared < 1).any() or (buf.u8[starts + 3 + declared] != 0).any():
+        raise Unsupported("a string's length or terminating NUL is wrong")
+    lengths = declared - 1
+    if valid is not None:
+        full = np.zeros(n, dtype=np.int64)
+        full[valid] = lengths
+        data, offsets = gather(buf, starts + 4, lengths)
+        offsets = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(full, out=offsets[1:])
+        bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    else:
+        data, offsets = gather(buf, starts + 4, lengths)
+        bitmap = None
+    array = pa.Array.from_buffers(pa.string(), n, [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)])
+    try:
+        array.validate(full=True)
+    except pa.ArrowInvalid as exc:
+        raise Unsupported(f"a string is not valid UTF-8: {exc}") from exc
+    return array

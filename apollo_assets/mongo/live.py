@@ -1,0 +1,129 @@
+"""Reading a live cluster's collection (one that is not dumped): `_id` ranges read with raw-batch cursors.
+
+The server's raw batches are already concatenated BSON, so the converter gets blocks as it does from files.
+The URI comes from `APOLLO_MONGO_URI`. Reads go to secondaries when there are any (`secondaryPreferred`).
+
+Consistency: each range is read by one cursor over the `_id` index, so a document is read at most once (an `_id`
+never changes, ranges are disjoint); one inserted or deleted during the read may or may not be there. The two
+converter passes must see the same documents, so `spool` copies each range once to a local file (the ingest
+path's choice); `blocks()` queries again on each call, and the converter then raises if the collection changed
+between its passes (fine for a collection that is not being written).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import MongoClient, ReadPreference
+from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
+
+from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.live_ranges import IdRange, split_ranges
+from apollo_assets.mongo.source import CollectionSource, DocumentBlock
+from apollo_assets.mongo.stream import ByteStream
+
+ENV_VAR = "APOLLO_MONGO_URI"
+READ_PREFERENCES = {
+    "primary": ReadPreference.PRIMARY,
+    "primaryPreferred": ReadPreference.PRIMARY_PREFERRED,
+    "secondary": ReadPreference.SECONDARY,
+    "secondaryPreferred": ReadPreference.SECONDARY_PREFERRED,
+    "nearest": ReadPreference.NEAREST,
+}
+
+
+class LiveReadError(BackupFormatError):
+    """Reading a live collection failed; the message names the collection and the `_id` range."""
+
+
+def mongo_uri(environ: dict[str, str] | None = None) -> str:
+    uri = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()
+    if not uri:
+        raise LiveReadError(f"{ENV_VAR} is not set: it must hold the cluster's mongodb:// URI")
+    return uri
+
+
+def redact(uri: str) -> str:
+    """The URI without its credentials, fit for logs and document locations."""
+    return re.sub(r"//[^@/]*@", "//***@", uri)
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    read_preference: str = "secondaryPreferred"
+    batch_size: int = 1000  # documents per raw batch (the server also caps a batch at 16 MiB)
+    ranges: int = 8  # `_id` ranges per collection (read side by side; each a unit of work)
+
+    def __post_init__(self) -> None:
+        if self.read_preference not in READ_PREFERENCES:
+            raise ValueError(f"read_preference {self.read_preference!r} is not one of {sorted(READ_PREFERENCES)}")
+        if self.batch_size < 1 or self.ranges < 1:
+            raise ValueError("batch_size and ranges must be at least 1")
+
+
+class _RawBatches(io.RawIOBase):
+    """The cursor's raw batches as one byte stream (ByteStream reads it in chunks and checks the framing)."""
+
+    def __init__(self, batches: Iterator[bytes]) -> None:
+        self._batches, self._rest = batches, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:  # type: ignore[override]
+        while not self._rest:
+            self._rest = next(self._batches, b"")
+            if not self._rest:
+                return b""
+        out, self._rest = self._rest[:n], self._rest[n:]
+        return out
+
+
+@dataclass(repr=False)
+class LiveCollectionSource(CollectionSource):
+    uri: str
+    database: str
+    name: str
+    options: LiveOptions = field(default_factory=LiveOptions)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def collection(self, client: MongoClient) -> Collection:
+        preference = READ_PREFERENCES[self.options.read_preference]
+        return client[self.database].get_collection(self.name, read_preference=preference)
+
+    def label(self, id_range: IdRange) -> str:
+        return f"{redact(self.uri)} {self.database}.{self.name} {id_range.describe()}"
+
+    def ranges(self, client: MongoClient) -> list[IdRange]:
+        try:
+            return split_ranges(self.collection(client), self.options.ranges)
+        except PyMongoError as exc:
+            raise LiveReadError(f"cannot split {self.database}.{self.name} into _id ranges: {exc}") from exc
+
+    def raw_batches(self, client: MongoClient, id_range: IdRange) -> Iterator[bytes]:
+        """The raw BSON batches of one range, in `_id` order; errors name the range."""
+        cursor = self.collection(client).find_raw_batches(
+            id_range.filter(), batch_size=self.options.batch_size, hint=[("_id", 1)]
+        )
+        try:
+            yield from cursor
+        except PyMongoError as exc:
+            raise LiveReadError(f"reading failed: {exc}", self.label(id_range)) from exc
+        finally:
+            cursor.close()
+
+    def blocks(self) -> Iterator[DocumentBlock]:
+        with MongoClient(self.uri) as client:
+            for id_range in self.ranges(client):
+                stream = ByteStream(_RawBatches(self.raw_batches(client, id_range)), self.label(id_range))
+                yield from iter_blocks(stream)
+
+    def __repr__(self) -> str:
+        return f"LiveCollectionSource({redact(self.uri)!r}, {self.database}.{self.name})"

@@ -1,0 +1,24 @@
+"""What the assets need of a warehouse, whichever it is (DuckDB locally, Snowflake in production)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import pandas as pd
+
+from apollo_assets.lake.resource import LakeResource
+
+
+class Warehouse(Protocol):
+    dbt_manifest: str
+
+    def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
+        """Make the lake's committed partitions (at least these backups') readable as `lake.<collection>`."""
+        ...
+
+    def relation(self, model: str) -> str: ...
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]: ...
+
+    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame: ...

@@ -1,0 +1,130 @@
+"""The production warehouse: Snowflake, reached through dagster-snowflake's resource.
+
+Same interface as `DuckDBWarehouse` (`expose_lake`, `relation`, `query`, `frame`), so the dbt and model assets do
+not know which one they run on. Credentials are `dg.EnvVar`s in the nested `SnowflakeResource`: Dagster resolves
+them when a step starts, so no secret is ever part of the config, the run metadata or the logs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+from dagster_snowflake import SnowflakeResource
+
+from apollo_assets.collections import COLLECTIONS
+from apollo_assets.lake.filesystem import open_location
+from apollo_assets.lake.resource import LakeResource
+from apollo_assets.warehouse.snowflake_load import load_partition
+from apollo_assets.warehouse.snowflake_sql import create_schema_sql
+from apollo_assets.warehouse.snowflake_stage import ExternalStage, InternalStage
+
+
+class SnowflakeWarehouse(dg.ConfigurableResource):
+    """Snowflake that dbt builds into; each backup's lake partitions are copied into `LAKE.<COLLECTION>` first.
+
+    With `storage_integration` and a gs:// lake, Snowflake reads the lake through an external stage; otherwise
+    the worker PUTs the files to an internal stage.
+    """
+
+    snowflake: SnowflakeResource
+    dbt_manifest: str
+    storage_integration: str | None = None
+
+    def relation(self, model: str) -> str:
+        """`<schema>.<table>` of a dbt model, in the connection's database (the manifest's database name is the
+        one of the environment that parsed it, which need not be this one)."""
+        for node in json.loads(Path(self.dbt_manifest).read_text())["nodes"].values():
+            if node["resource_type"] in ("model", "seed") and node["name"] == model:
+                return f"{node['schema']}.{node['alias']}"
+        raise KeyError(f"dbt project has no model {model!r}")
+
+    @contextmanager
+    def connect(self) -> Iterator[Any]:
+        with self.snowflake.get_connection() as con:
+            yield con
+
+    def stage(self, lake: LakeResource) -> ExternalStage | InternalStage:
+        location = open_location(lake.lake_url)
+        if self.storage_integration and location.url.startswith("gs://"):
+            return ExternalStage(location, self.storage_integration)
+        return InternalStage()
+
+    def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
+        """(Re)load these backups' partitions of every collection (all committed ones when None); returns the
+        rows loaded per collection. A requested backup missing from the lake fails (PartitionNotFoundError)."""
+        stage = self.stage(lake)
+        loaded: dict[str, int] = {}
+        with self.connect() as con:
+            cursor = con.cursor()
+            cursor.execute(create_schema_sql())
+            cursor.execute(stage.create_sql())
+            for collection in COLLECTIONS:
+                dataset = lake.masked(collection)
+                ids = list(backup_ids) if backup_ids is not None else dataset.partitions()
+                loaded[collection] = sum(load_partition(cursor, stage, collection, dataset, i) for i in ids)
+        return loaded
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with self.connect() as con:
+            return con.cursor().execute(sql, params or []).fetchall()
+
+    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """The result as DuckDB's `.df()` gives it: lower-case column names (dbt's unquoted columns), decimals as
+        numbers rather than `Decimal` objects (which the model guards would take for categorical tokens)."""
+        with self.connect() as con:
+            cursor = con.cursor().execute(sql, params or [])
+            table = cursor.fetch_arrow_all()
+            names = [d[0].lower() for d in cursor.description]
+        if table is None:  # no rows
+            return pd.DataFrame(columns=names)
+        return table.cast(numeric_schema(table.schema)).rename_columns(names).to_pandas()
+
+
+def numeric_schema(schema: pa.Schema) -> pa.Schema:
+    """Decimals as int64 (scale 0) or float64, as Snowflake's pandas fetch and DuckDB's frames both give them."""
+
+    def plain(t: pa.DataType) -> pa.DataType:
+        return (pa.int64() if t.scale == 0 else pa.float64()) if pa.types.is_decimal(t) else t
+
+    return pa.schema([f.with_type(plain(f.type)) for f in schema])
+
+
+def endpoint_args(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Optional connection endpoint (a PrivateLink host or a proxy; the tests' emulator): SNOWFLAKE_HOST, _PORT and
+    _PROTOCOL, the same variables dbt's `snowflake` target reads. Not credentials, so plain config."""
+    args: dict[str, Any] = {}
+    if host := environ.get("SNOWFLAKE_HOST"):
+        args["host"] = host
+    if port := environ.get("SNOWFLAKE_PORT"):
+        args["port"] = int(port)
+    if protocol := environ.get("SNOWFLAKE_PROTOCOL"):
+        args["protocol"] = protocol
+    return args
+
+
+def production_warehouse(dbt_manifest: str, environ: Mapping[str, str]) -> SnowflakeWarehouse:
+    """Every credential and name from the environment, resolved only when a step connects."""
+    return SnowflakeWarehouse(
+        snowflake=SnowflakeResource(
+            account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
+            user=dg.EnvVar("SNOWFLAKE_USER"),
+            password=dg.EnvVar("SNOWFLAKE_PASSWORD"),
+            role=dg.EnvVar("SNOWFLAKE_ROLE"),
+            warehouse=dg.EnvVar("SNOWFLAKE_WAREHOUSE"),
+            database=dg.EnvVar("SNOWFLAKE_DATABASE"),
+            schema=dg.EnvVar("SNOWFLAKE_SCHEMA"),
+            # `?` placeholders, as DuckDB takes them: the model assets' queries run unchanged on both warehouses.
+            paramstyle="qmark",
+            timezone="UTC",  # naive timestamps are UTC (the lake contract), as in DuckDB's session
+            additional_snowflake_connection_args=endpoint_args(environ) or None,
+        ),
+        dbt_manifest=dbt_manifest,
+        storage_integration=dg.EnvVar("SNOWFLAKE_STORAGE_INTEGRATION"),
+    )

@@ -1,0 +1,31 @@
+"""A code location for the daemon tests: the real backup sensor and partitions, a stub job (nothing runs: the test
+instance only queues), the bucket and data dir from the environment the test sets."""
+
+import os
+
+import dagster as dg
+
+from apollo_assets.backups.partitions import backup_partitions
+from apollo_assets.backups.resource import BackupBucketResource
+from apollo_assets.backups.sensor import build_backup_sensor
+from apollo_assets.lake.resource import LakeResource
+
+
+@dg.asset(key=["mongo", "people"], partitions_def=backup_partitions)
+def people() -> None:
+    """Stands for the pipeline: these tests are about which runs the daemon creates, not what they do."""
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    # Loaded at each daemon start (not at import): every test has its own data dir.
+    data_dir = os.environ["APOLLO_TEST_DATA_DIR"]
+    return dg.Definitions(
+        assets=[people],
+        jobs=[dg.define_asset_job("backup_pipeline", selection=dg.AssetSelection.all())],
+        sensors=[build_backup_sensor("backup_pipeline")],
+        resources={
+            "backup_bucket": BackupBucketResource(url=f"{data_dir}/backups"),
+            "lake": LakeResource(snapshot_url=f"{data_dir}/snapshots", lake_url=f"{data_dir}/lake"),
+        },
+    )

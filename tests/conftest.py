@@ -1,0 +1,55 @@
+"""Fixtures shared across test folders.
+
+`platform`: a whole platform on a temporary data dir: two generated backups, the sensor, the pipeline run per
+backup. Session-scoped and defined once, here: the step processes of a run fork from one server per test
+process, which imports the definitions with the first platform's environment, so a second copy of this
+fixture (e.g. imported into another folder's conftest) would run against the wrong data dir.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from apollo_assets.sample_data import Sizes, write_sample_backup
+
+SIZES = Sizes().scaled(0.5)
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Platform:
+    data_dir: Path
+    instance: dg.DagsterInstance
+    backups: list[str]
+    runs: dict
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory) -> Platform:
+    data_dir = tmp_path_factory.mktemp("platform")
+    previous = {k: os.environ.get(k) for k in ("APOLLO_DATA_DIR", "DAGSTER_HOME", "APOLLO_WAREHOUSE_PATH")}
+    # Step processes of the multiprocess executor read the same environment as this one.
+    os.environ["APOLLO_DATA_DIR"] = str(data_dir)
+    os.environ["DAGSTER_HOME"] = str(data_dir / "dagster_home")
+    os.environ.pop("APOLLO_WAREHOUSE_PATH", None)
+    (data_dir / "dagster_home").mkdir()
+    shutil.copy(REPO / "dagster.yaml", data_dir / "dagster_home" / "dagster.yaml")
+    first = write_sample_backup(data_dir / "backups", sizes=SIZES).name
+    second = write_sample_backup(data_dir / "backups", sizes=SIZES).name
+    from apollo_assets.local_run import evaluate_backup_sensor, run_backup
+
+    with dg.DagsterInstance.get() as instance:
+        requests = evaluate_backup_sensor(instance)
+        runs = {r.partition_key: run_backup(instance, r) for r in requests}
+        yield Platform(data_dir, instance, [first, second], runs)
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -1,0 +1,65 @@
+"""`apollo ingest`: one masked dataset and one JSON line per collection, fail-closed without a policy."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from pymongo import MongoClient
+
+from apollo_assets.cli.ingest import backup_id_for, ingest
+from apollo_assets.lake import PartitionedDataset, open_location
+from tests.mongo.helpers import METADATA, encode
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("APOLLO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("APOLLO_MASKING_KEY", "ab" * 32)
+
+
+def _lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_a_dump_folder_gives_one_masked_dataset_and_summary_per_collection(people_dump, tmp_path):
+    (people_dump / "gadgets.bson").write_bytes(b"".join(encode({"_id": i, "owner": f"o{i}@x.io"}) for i in range(9)))
+    (people_dump / "gadgets.metadata.json").write_text(METADATA)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        ingest, [str(people_dump), "--out", str(out), "--workers", "2", "--backup-id", "20261126T040000Z"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = {line["collection"]: line for line in _lines(result.stdout)}
+    assert set(lines) == {"gadgets", "people"}
+    for key in ("documents", "rows", "quarantined", "bytes", "seconds"):
+        assert key in lines["people"]
+    assert lines["people"]["rows"] == 3000 and lines["gadgets"]["policy"] == "default (fail-closed)"
+    assert "gadgets: no masking policy: masked fail-closed" in result.stderr and "'owner': 'hash'" in result.stderr
+    gadgets = PartitionedDataset(open_location(str(out)), "gadgets").read("20261126T040000Z")
+    assert not any("@x.io" in str(v) for v in gadgets.column("owner").to_pylist())
+
+
+def test_collections_can_be_chosen_and_unknown_ones_are_refused(people_dump, tmp_path):
+    result = CliRunner().invoke(ingest, [str(people_dump), "--out", str(tmp_path), "-c", "people", "--no-progress"])
+    assert result.exit_code == 0 and [line["collection"] for line in _lines(result.stdout)] == ["people"]
+    result = CliRunner().invoke(ingest, [str(people_dump), "--out", str(tmp_path), "-c", "nope"])
+    assert result.exit_code != 0 and "no collection(s) ['nope']" in str(result.exception)
+
+
+def test_a_live_cluster_is_read_from_its_uri(mongo_uri, tmp_path, monkeypatch):
+    with MongoClient(mongo_uri) as client:
+        client.shop.orders.drop()
+        client.shop.orders.insert_many([{"_id": i, "total": i * 1.5} for i in range(120)])
+    monkeypatch.setenv("APOLLO_MONGO_URI", mongo_uri)
+    result = CliRunner().invoke(ingest, ["live", "--out", str(tmp_path), "--database", "shop", "--ranges", "3"])
+    assert result.exit_code == 0, result.output
+    (line,) = _lines(result.stdout)
+    assert (line["collection"], line["documents"], line["rows"]) == ("orders", 120, 120)
+
+
+def test_the_backup_id_comes_from_the_backup_folder():
+    assert backup_id_for("/b/20261126T040000Z/apollo", None) == "20261126T040000Z"
+    assert backup_id_for("/b/x", "20250101T000000Z") == "20250101T000000Z"
+    assert len(backup_id_for("mongodb://h/db", None)) == 16

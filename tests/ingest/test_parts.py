@@ -1,0 +1,64 @@
+"""Cutting a collection into parts, and merging what the parts' scans saw, change nothing in the result."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import bson
+import pytest
+
+from apollo_assets.ingest.parts import PartsSource, group_parts, split_file
+from apollo_assets.mongo.passes import scan_source
+from apollo_assets.mongo.schema import arrow_schema, infer_plan
+from tests.mongo.helpers import encode, source_of, write_dump
+
+
+@pytest.mark.parametrize("pieces", [1, 2, 3, 7])
+def test_parts_hold_every_document_once_at_its_own_offset(people_dump, pieces):
+    path = people_dump / "people.bson"
+    parts = split_file(path, pieces)
+    assert len(parts) == pieces and parts[0].start == 0 and parts[-1].end == path.stat().st_size
+    assert all(a.end == b.start for a, b in pairwise(parts))
+    whole = list(source_of(path, "people").documents())
+    cut = [d for part in parts for d in PartsSource("people", [part]).documents()]
+    assert cut == whole  # same bytes, same locations (file and offset)
+
+
+def test_groups_keep_the_order_and_balance_the_bytes(people_dump):
+    parts = split_file(people_dump / "people.bson", 8)
+    groups = group_parts(parts, 2)
+    assert [p for g in groups for p in g] == parts and len(groups) == 2
+    sizes = [sum(p.size for p in g) for g in groups]
+    assert max(sizes) < 0.7 * sum(sizes)
+
+
+def _docs(i: int) -> dict:
+    # Fields appear, drift and go dynamic at different places, so that parts see different things.
+    doc: dict = {"_id": i, "n": i if i < 40 else float(i) + 0.5, "sub": {f"k{i % 60}": i}}
+    if i > 70:
+        doc["late"] = "x" if i % 2 else 3
+    return doc
+
+
+@pytest.mark.parametrize("pieces", [2, 3, 5])
+def test_merged_scans_of_parts_plan_what_one_scan_plans(tmp_path, pieces):
+    path = write_dump(tmp_path, "things", [_docs(i) for i in range(100)])
+    whole = scan_source(source_of(path))
+    scans = [scan_source(PartsSource("things", [p])) for p in split_file(path, pieces)]
+    merged = scans[0].stats
+    for scan in scans[1:]:
+        merged.merge(scan.stats)
+    expected, notes = infer_plan(whole.stats)
+    got, got_notes = infer_plan(merged)
+    assert arrow_schema(got).equals(arrow_schema(expected), check_metadata=True)
+    assert got_notes == notes and "sub" in notes.as_text and set(notes.drift) == {"late"}
+    assert arrow_schema(got).field("n").type == "double"  # ints with doubles: float64, not drift
+
+
+def test_a_bad_frame_is_still_reported_with_its_offset(tmp_path):
+    path = tmp_path / "bad.bson"
+    path.write_bytes(encode({"a": 1}) * 3 + b"\x02\x00\x00\x00")
+    from apollo_assets.mongo import BackupFormatError
+
+    with pytest.raises(BackupFormatError, match=f"{path} at byte offset {3 * len(bson.encode({'a': 1}))}"):
+        [p for part in split_file(path, 2) for p in PartsSource("x", [part]).documents()]
