@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import secrets
 import sys
 import tempfile
@@ -85,6 +86,19 @@ async def load(port: int, token: str, total: int, concurrency: int) -> tuple[lis
     return latencies, time.perf_counter() - started
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds of the server and its worker processes."""
+    import psutil
+
+    process = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+
+
+def client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     from ml_assets.service.process import start_service
 
@@ -106,7 +120,10 @@ def main() -> None:
         service = start_service(env, "--no-access-log", "--workers", str(args.workers), model="reply_propensity")
         try:
             asyncio.run(load(service.port, token, 500, args.concurrency))  # warm-up: connections, caches
+            server_before, client_before = server_cpu(service.process.pid), client_cpu()
             latencies, seconds = asyncio.run(load(service.port, token, args.requests, args.concurrency))
+            server_ms = (server_cpu(service.process.pid) - server_before) * 1000 / args.requests
+            client_ms = (client_cpu() - client_before) * 1000 / args.requests
         finally:
             service.stop()
     p50, p95, p99 = (float(np.percentile(latencies, q) * 1000) for q in (50, 95, 99))
@@ -114,6 +131,11 @@ def main() -> None:
     print(
         f"{len(latencies)} requests, {args.concurrency} clients, {args.workers} worker(s), {os.cpu_count()} cores: "
         f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms, {rps:.0f} requests/s"
+    )
+    # CPU per request does not depend on what else the machine runs, unlike latency and throughput.
+    print(
+        f"CPU per request: server {server_ms:.3f} ms, load generator {client_ms:.3f} ms; "
+        f"load average {os.getloadavg()[0]:.1f} (other processes compete for the same cores)"
     )
     result = {
         "bench": "serve",

@@ -77,7 +77,8 @@ def start_fake_gcs(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
     args += ["-backend", "memory", "-data", str(data), "-external-url", url, "-log-level", "warn"]
     # Its log goes to a file: a pipe nobody reads would fill up and stall the server.
     server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    deadline = time.monotonic() + 60
+    # Its memory backend loads objects in quadratic time: 10,000 take a minute or more on a busy machine.
+    deadline = time.monotonic() + 300
     while True:
         try:
             with urllib.request.urlopen(f"{url}/storage/v1/b", timeout=2):
