@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import dagster as dg
@@ -17,6 +18,7 @@ from apollo_assets.resources import build_resources, dbt_target
 from apollo_assets.settings import Settings, load_settings
 from apollo_assets.warehouse.assets import build_warehouse_assets
 from apollo_assets.warehouse.dbt_project import build_dbt_project
+from apollo_assets.warehouse.pii_checks import build_warehouse_pii_checks
 from ml_assets.assets import model_assets
 
 PIPELINE_JOB = "backup_pipeline"
@@ -37,9 +39,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         selection=dg.AssetSelection.all(),
         description="Everything a backup feeds: snapshots, the masked lake, the warehouse, the marts and the models.",
     )
-    assets = with_automation([*snapshot_assets, *lake_assets, build_warehouse_assets(project), *model_assets])
+    warehouse = build_warehouse_assets(project)
+    assets = with_automation([*snapshot_assets, *lake_assets, warehouse, *model_assets])
     return dg.Definitions(
         assets=assets,
+        asset_checks=[build_warehouse_pii_checks(warehouse)],
         jobs=[pipeline],
         sensors=[build_backup_sensor(PIPELINE_JOB, retention_from_env()), automation_sensor, run_failure_alerts],
         schedules=[build_fallback_schedule(PIPELINE_JOB, [key for a in assets for key in a.keys])],
@@ -48,4 +52,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
-defs = build_definitions(load_settings())
+@functools.cache
+def _definitions_for(settings: Settings) -> dg.Definitions:
+    return build_definitions(settings)
+
+
+def current_definitions() -> dg.Definitions:
+    """The definitions for the environment as it is now (a process may change APOLLO_DATA_DIR after import)."""
+    return _definitions_for(load_settings())
+
+
+defs = current_definitions()

@@ -26,9 +26,9 @@ class PipelineRun:
 
 def pipeline_job() -> dg.JobDefinition:
     """Module-level so that `dg.reconstructable` can rebuild the job in each step's process."""
-    from apollo_assets.definitions import PIPELINE_JOB, defs
+    from apollo_assets.definitions import PIPELINE_JOB, current_definitions
 
-    return defs.resolve_job_def(PIPELINE_JOB)
+    return current_definitions().resolve_job_def(PIPELINE_JOB)
 
 
 def ensure_sample_backup(settings: Settings) -> str | None:
@@ -43,7 +43,9 @@ def ensure_sample_backup(settings: Settings) -> str | None:
 
 def evaluate_backup_sensor(instance: dg.DagsterInstance) -> list[dg.RunRequest]:
     """One sensor tick: registers the new partitions and returns the runs it asks for."""
-    from apollo_assets.definitions import defs
+    from apollo_assets.definitions import current_definitions
+
+    defs = current_definitions()
 
     sensor = defs.resolve_sensor_def(SENSOR)
     with dg.build_sensor_context(instance=instance, definitions=defs, resources=defs.resources) as context:

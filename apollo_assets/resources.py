@@ -37,7 +37,7 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
         "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings), dbt_executable=dbt_executable()),
     }
     if settings.is_prod:
-        from apollo_assets.warehouse.snowflake_resource import production_warehouse  # Snowflake libraries: prod only
+        from apollo_assets.warehouse.snowflake_prod import production_warehouse  # Snowflake libraries: prod only
 
         return resources | {
             "masking_key": MaskingKeyResource(

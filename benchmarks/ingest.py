@@ -154,7 +154,7 @@ def live(count: int, out: Path, workers: int) -> dict[str, Any]:
         start = time.perf_counter()
         found = sum(1 for _ in collection.find(batch_size=1000))
         find_s = time.perf_counter() - start
-        source = LiveCollectionSource(uri, "apollo", "people", LiveOptions(ranges=4 * workers))
+        source = LiveCollectionSource(uri, "apollo", "people", LiveOptions(ranges=workers))
         start = time.perf_counter()
         summary = ingest_collection(
             source,

@@ -42,7 +42,9 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("--collections", "-c", multiple=True, help="Collections to ingest (comma-separated or repeated).")
 @click.option("--backup-id", help="Partition key (default: the backup folder's id, else now).")
 @click.option("--workers", default=0, show_default=True, help="Processes per collection (0: one per 32 MB, <= CPUs).")
-@click.option("--database", default=DATABASE, show_default=True, help="Database to read (live, or multi-db dumps).")
+@click.option(
+    "--database", help=f"Database to read (live: default {DATABASE!r}; dumps: needed when they hold several)."
+)
 @click.option("--max-quarantine-share", default=0.01, show_default=True, help="Fail above this share quarantined.")
 @click.option("--policy-dir", type=click.Path(file_okay=False, path_type=Path), help="Masking policies folder.")
 @click.option("--read-preference", default="secondaryPreferred", show_default=True, help="Live: read preference.")
@@ -55,7 +57,7 @@ def ingest(
     collections: tuple[str, ...],
     backup_id: str | None,
     workers: int,
-    database: str,
+    database: str | None,
     max_quarantine_share: float,
     policy_dir: Path | None,
     read_preference: str,
@@ -64,22 +66,26 @@ def ingest(
     progress: bool | None,
 ) -> None:
     from apollo_assets.cli.ingest_run import run_ingest
+    from apollo_assets.mongo import BackupFormatError
     from apollo_assets.mongo.live import LiveOptions
 
     live = LiveOptions(read_preference=read_preference, batch_size=batch_size, ranges=ranges)
-    failures = run_ingest(
-        source,
-        out,
-        _names(collections),
-        backup_id_for(source, backup_id),
-        workers=workers,
-        database=database,
-        max_quarantine_share=max_quarantine_share,
-        policy_dir=policy_dir,
-        live=live,
-        progress=progress,
-        emit=lambda summary: click.echo(json.dumps(summary)),
-        warn=lambda text: click.echo(text, err=True),
-    )
+    try:
+        failures = run_ingest(
+            source,
+            out,
+            _names(collections),
+            backup_id_for(source, backup_id),
+            workers=workers,
+            database=database,
+            max_quarantine_share=max_quarantine_share,
+            policy_dir=policy_dir,
+            live=live,
+            progress=progress,
+            emit=lambda summary: click.echo(json.dumps(summary)),
+            warn=lambda text: click.echo(text, err=True),
+        )
+    except (ValueError, BackupFormatError) as error:  # a source that cannot be opened: no traceback needed
+        raise click.ClickException(str(error)) from error
     if failures:
         raise click.ClickException(f"{len(failures)} collection(s) failed: {', '.join(failures)}")

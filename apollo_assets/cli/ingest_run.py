@@ -20,7 +20,7 @@ def run_ingest(
     backup_id: str,
     *,
     workers: int,
-    database: str,
+    database: str | None,
     max_quarantine_share: float,
     policy_dir: Path | None,
     live: LiveOptions,

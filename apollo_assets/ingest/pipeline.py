@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from apollo_assets.ingest import progress
-from apollo_assets.ingest.output import PartFiles, StagedFolder, adopt
+from apollo_assets.ingest.output import StagedFolder, adopt
 from apollo_assets.ingest.parts import Part, group_parts
+from apollo_assets.ingest.pool import Job, convert_in_worker, make_pool, onepass_in_worker, side_by_side
 from apollo_assets.ingest.quarantine import InPartition, QuarantineSink, check_share
 from apollo_assets.ingest.summary import IngestSummary
 from apollo_assets.ingest.work import Group, GroupOutput, Masking, onepass_group, run_group
@@ -30,7 +29,7 @@ from apollo_assets.masking import Masker
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import pilot_stats, plan_of
 from apollo_assets.mongo.passes import ScanResult
-from apollo_assets.mongo.schema import Plan, infer_plan
+from apollo_assets.mongo.schema import infer_plan
 
 
 @dataclass(frozen=True)
@@ -38,54 +37,6 @@ class IngestOptions:
     workers: int = 1  # processes converting one collection side by side (this one included); 0: by size
     max_quarantine_share: float = 0.01  # above it the ingest fails and nothing is published
     progress: bool | None = None  # a progress bar; None: when stderr is a terminal
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What every worker needs to convert its group under one plan."""
-
-    plan: Plan
-    schema: pa.Schema
-    backup_id: str
-    masking: Masking | None
-    output_schema: pa.Schema
-
-
-def onepass_in_worker(group: Group, pilot: FieldStats, job: _Job, target: StagedFolder):
-    files = PartFiles(target, group.index, job.output_schema)
-    out, reader = onepass_group(group, pilot, job.plan, job.schema, job.backup_id, job.masking, files)
-    out.files = files.close()
-    return out, reader
-
-
-def convert_in_worker(group: Group, scanned: ScanResult, job: _Job, target: StagedFolder) -> GroupOutput:
-    files = PartFiles(target, group.index, job.output_schema)
-    out = run_group(group, scanned, job.plan, job.schema, job.backup_id, job.masking, files)
-    out.files = files.close()
-    return out
-
-
-def _pool(stack: ExitStack, workers: int, counters: object) -> Executor | None:
-    if workers < 1:
-        return None
-    # forkserver: a Dagster step has threads, and forking a threaded process is unsafe. Workers fork from a server
-    # that has imported the pipeline once, instead of each importing pyarrow, pymongo and pandas again.
-    context = mp.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return stack.enter_context(
-        ProcessPoolExecutor(workers, mp_context=context, initializer=progress.install, initargs=(counters,))
-    )
-
-
-def _side_by_side(groups: list[Group], pool: Executor | None, local: Callable, remote: Callable) -> list:
-    """`remote(group)` for groups 1.. in the pool while `local(groups[0])` runs here; results in group order."""
-    futures: list[Future] = [pool.submit(*remote(g)) for g in groups[1:]] if pool else []
-    try:
-        return [local(groups[0]), *(f.result() for f in futures)]
-    finally:
-        for future in futures:  # let running workers finish before what they write to is cleaned up
-            future.cancel()
-        wait(futures)
 
 
 class _Refit(Exception):
@@ -114,14 +65,14 @@ def ingest_parts(
     progress.install(counters)
     total = 2 * sum(p.size for p in parts)
     with ExitStack() as stack:
-        pool = _pool(stack, len(groups) - 1, counters)
+        pool = make_pool(stack, len(groups) - 1, counters)
         stack.enter_context(progress.running_bar(counters, total, collection, options.progress))
         pilot = FieldStats(is_root=True)
         for group in groups:
             pilot.merge(pilot_stats(group.source()))
         plan, schema = plan_of(pilot)
         masker = _masker(masking, schema)
-        job = _Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
+        job = Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
 
         def finish(writer: PartitionWriter, outputs: list[GroupOutput], scans: list[ScanResult]) -> list:
             for out in outputs[1:]:
@@ -134,7 +85,7 @@ def ingest_parts(
         try:
             with dataset.writer(backup_id, job.output_schema) as writer:
                 target = StagedFolder(dataset.location.url, writer.folder)
-                results = _side_by_side(
+                results = side_by_side(
                     groups,
                     pool,
                     lambda g: onepass_group(g, pilot, plan, schema, backup_id, masking, writer),
@@ -149,10 +100,10 @@ def ingest_parts(
         except _Refit:
             plan, schema = plan_of(final)
             masker = _masker(masking, schema)
-            job = _Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
+            job = Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
             with dataset.writer(backup_id, job.output_schema) as writer:
                 target = StagedFolder(dataset.location.url, writer.folder)
-                outputs = _side_by_side(
+                outputs = side_by_side(
                     groups,
                     pool,
                     lambda g: run_group(g, scans[g.index], plan, schema, backup_id, masking, writer),

@@ -11,6 +11,7 @@ from tempfile import TemporaryDirectory
 
 from pymongo import MongoClient
 
+from apollo_assets.collections import DATABASE
 from apollo_assets.ingest.parts import Part, split_file
 from apollo_assets.ingest.spool import spool_source
 from apollo_assets.mongo import open_backup
@@ -28,10 +29,13 @@ def is_live(spec: str) -> bool:
     return spec.startswith(LIVE_SCHEMES) or spec == "live"
 
 
-def open_collections(spec: str, database: str, live: LiveOptions | None = None) -> dict[str, CollectionSource]:
+def open_collections(
+    spec: str, database: str | None = None, live: LiveOptions | None = None
+) -> dict[str, CollectionSource]:
     """The collections of a backup path, or of `database` on a cluster (`live`: the URI from APOLLO_MONGO_URI)."""
     if not is_live(spec):
-        return dict(open_backup(Path(spec)).collections)
+        return dict(open_backup(Path(spec), database).collections)
+    database = database or DATABASE
     uri = mongo_uri() if spec == "live" else spec
     with MongoClient(uri) as client:
         try:

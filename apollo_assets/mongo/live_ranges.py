@@ -33,6 +33,32 @@ BRACKETS: dict[type, str] = {
     str: "string",
     dt.datetime: "date",
 }
+# Every `$type` alias: the range of "other" `_id`s lists all but the bracket's own, so that a server with an `_id`
+# index reads only those types' index bounds (usually empty) rather than scanning the index with `$not`.
+ALIASES = (
+    "double",
+    "string",
+    "object",
+    "array",
+    "binData",
+    "undefined",
+    "objectId",
+    "bool",
+    "date",
+    "null",
+    "regex",
+    "dbPointer",
+    "javascript",
+    "symbol",
+    "javascriptWithScope",
+    "int",
+    "timestamp",
+    "long",
+    "decimal",
+    "minKey",
+    "maxKey",
+)
+NUMBERS = ("double", "int", "long", "decimal")
 SAMPLES_PER_RANGE = 20
 MAX_SAMPLES = 10_000
 
@@ -50,7 +76,8 @@ class IdRange:
         if self.bracket is None:
             return {}
         if self.others:
-            return {"_id": {"$not": {"$type": self.bracket}}}
+            covered = NUMBERS if self.bracket == "number" else (self.bracket,)
+            return {"_id": {"$type": [a for a in ALIASES if a not in covered]}}
         condition: dict[str, Any] = {"$type": self.bracket}
         if self.lo is not None:
             condition["$gte"] = self.lo

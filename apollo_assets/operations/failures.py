@@ -5,23 +5,28 @@ import dagster as dg
 from apollo_assets.operations.alerts import Alert, notifiers_from_env, send
 
 FAILURE_SENSOR = "run_failure_alerts"
-FAILURE_EVENTS = {dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_FAILED_TO_MATERIALIZE}
+PLANNED = dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+DONE = dg.DagsterEventType.ASSET_MATERIALIZATION
+FAILED = dg.DagsterEventType.STEP_FAILURE
 
 
 def alert_for(instance: dg.DagsterInstance, run: dg.DagsterRun, run_failure: str | None) -> Alert:
-    """The failed steps of the run, each named by the assets it was to materialize, with its error."""
-    records = instance.get_records_for_run(run.run_id, of_type=FAILURE_EVENTS).records
-    assets: dict[str, list[str]] = {}
+    """The failed steps of the run, each named by the assets it planned and did not materialize, with its error."""
+    missing: dict[str, set[str]] = {}  # step → assets planned, not (yet) materialized
     errors: dict[str, str] = {}
-    for record in records:
+    for record in instance.get_records_for_run(run.run_id, of_type={PLANNED, DONE, FAILED}).records:
         event = record.event_log_entry.dagster_event
         if event is None or event.step_key is None:
             continue
-        if event.event_type == dg.DagsterEventType.ASSET_FAILED_TO_MATERIALIZE and event.asset_key:
-            assets.setdefault(event.step_key, []).append(event.asset_key.to_user_string())
-        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+        if event.event_type == FAILED:
             errors[event.step_key] = step_error(event.event_specific_data)
-    failures = [(_name(step, assets.get(step, [])), error) for step, error in errors.items()]
+        elif event.asset_key is not None:
+            keys = missing.setdefault(event.step_key, set())
+            if event.event_type == PLANNED:
+                keys.add(event.asset_key.to_user_string())
+            else:
+                keys.discard(event.asset_key.to_user_string())
+    failures = [(_name(step, sorted(missing.get(step, ()))), error) for step, error in errors.items()]
     if not failures:  # the run failed outside any step: launch, run worker, or a cancelled dependency
         failures = [(run.job_name, run_failure or "run failed")]
     return Alert(run.run_id, run.job_name, run.tags.get("dagster/partition"), failures)
@@ -43,7 +48,7 @@ def step_error(data: object) -> str:
 def _name(step: str, keys: list[str]) -> str:
     if not keys:
         return step
-    shown = ", ".join(sorted(keys)[:3])
+    shown = ", ".join(keys[:3])
     return shown if len(keys) <= 3 else f"{shown} … ({len(keys)} assets, step {step})"
 
 

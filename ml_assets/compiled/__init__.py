@@ -50,9 +50,8 @@ def compile_scorer(pipeline: Pipeline, features: Sequence[str], seed: int = 0) -
         if not isinstance(columns, ColumnTransformer):
             raise UnsupportedPipelineError("the first step is not a ColumnTransformer")
         categories = categories_of(columns)
-        compiled = Scorer(
-            pipeline, features, compile_encoder(pipeline[:-1], features, categories), compile_head(pipeline[-1])
-        )
+        encoder = compile_encoder(pipeline[:-1], features, categories)
+        compiled = Scorer(pipeline, features, encoder, compile_head(pipeline[-1], encoder.nan_free))
     except (UnsupportedPipelineError, AttributeError, KeyError, IndexError, ValueError) as error:
         return Scorer(pipeline, features, reason=f"not compiled: {error}")
     probes = probe_rows(features, categories, seed)

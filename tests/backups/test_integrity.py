@@ -21,9 +21,8 @@ def backup(tmp_path):
 
 
 def refusal(tmp_path) -> str:
-    with pytest.raises(CorruptBackupError) as caught:
-        with BackupBucket.from_url(str(tmp_path)).local_copy(BACKUP):
-            pytest.fail("a corrupt backup was handed out")
+    with pytest.raises(CorruptBackupError) as caught, BackupBucket.from_url(str(tmp_path)).local_copy(BACKUP):
+        pytest.fail("a corrupt backup was handed out")
     assert caught.value.allow_retries is False  # retrying cannot repair it
     return str(caught.value)
 

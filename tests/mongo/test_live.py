@@ -68,8 +68,8 @@ def test_batch_size_and_read_preference_are_applied(client, mongo_uri):
 
 def test_a_failed_read_names_the_collection_and_the_id_range(client, mongo_uri):
     source = LiveCollectionSource(mongo_uri, "live", "small", LiveOptions())
-    with pytest.raises(LiveReadError, match=r"live\.small _id range \(every _id not of type notatype\)"):
-        list(source.raw_batches(client, IdRange("notatype", others=True)))
+    with pytest.raises(LiveReadError, match=r"live\.small _id range \[1, 5\) of type notatype: reading failed"):
+        list(source.raw_batches(client, IdRange("notatype", 1, 5)))
 
 
 def test_a_collection_that_changes_between_the_passes_is_refused(client, mongo_uri):

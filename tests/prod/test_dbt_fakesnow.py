@@ -17,7 +17,7 @@ from warehouse.conftest import DBT_DIR, Build, crafted_warehouse, dbt_work  # no
 
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.warehouse.dbt_project import relation_name
-from apollo_assets.warehouse.snowflake_resource import production_warehouse
+from apollo_assets.warehouse.snowflake_prod import production_warehouse
 
 from .lake_data import write_lake
 from .snowflake_emulator import DATABASE, SCHEMA, patched_snowflake, snowflake_env

@@ -6,10 +6,12 @@ import datetime as dt
 
 import numpy as np
 import pyarrow as pa
+from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 from bson.objectid import ObjectId
 
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported, gather
+from apollo_assets.mongo.fast.decimals import read_decimals
 from apollo_assets.mongo.fast.walk import Elements
 
 # Codes whose values the fast path counts and converts itself; any other goes through pymongo.
@@ -26,6 +28,7 @@ CLASS_OF: dict[int, type] = {
     14: str,  # symbol decodes to str
     16: int,
     18: Int64,
+    19: Decimal128,  # when `decimals.read_decimals` handles it
 }
 SIMPLE = np.zeros(256, dtype=bool)
 SIMPLE[list(CLASS_OF)] = True
@@ -47,6 +50,9 @@ def simple_mask(buf: Buffer, elements: Elements, index: np.ndarray) -> np.ndarra
     dates = t == 9
     if dates.any():
         simple[dates] = datetime_in_range(buf, elements.value_start[index[dates]])
+    decimals = t == 19
+    if decimals.any():
+        simple[decimals] = read_decimals(buf, elements.value_start[index[decimals]])[0]
     bools = t == 8
     if bools.any() and (buf.u8[elements.value_start[index[bools]]] > 1).any():
         raise Unsupported("a boolean byte is neither 0 nor 1")

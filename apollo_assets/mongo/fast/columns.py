@@ -11,23 +11,21 @@ import numpy as np
 import pyarrow as pa
 
 from apollo_assets.mongo.convert import Column, build_column
-from apollo_assets.mongo.fast.buffer import Buffer, Unsupported, gather
+from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
 from apollo_assets.mongo.fast.classes import (
     CLASS_OF,
     NULLS,
     STRINGS,
-    datetime_in_range,
     simple_mask,
-    string_array,
 )
 from apollo_assets.mongo.fast.keys import key_ids
 from apollo_assets.mongo.fast.pyvalues import python_values
+from apollo_assets.mongo.fast.scalars import scalar_array
 from apollo_assets.mongo.fast.stats import check_keys
 from apollo_assets.mongo.fast.walk import Elements, walk
 from apollo_assets.mongo.field_stats import DYNAMIC_KEY_LIMIT, FieldStats, looks_like_id
 from apollo_assets.mongo.schema import Plan
 
-_HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
 # The element types each vectorised kind takes (null/undefined are nulls in every kind).
 ACCEPTS: dict[str, tuple[int, ...]] = {
     "string": STRINGS,
@@ -36,6 +34,7 @@ ACCEPTS: dict[str, tuple[int, ...]] = {
     "float64": (1, 16, 18),
     "bool": (8,),
     "timestamp": (9,),
+    "decimal": (19,),
     "null": (),
     "struct": (3,),
     "list": (4,),
@@ -44,27 +43,6 @@ ACCEPTS: dict[str, tuple[int, ...]] = {
 
 ACCEPTED = {kind: np.isin(np.arange(256), codes) for kind, codes in ACCEPTS.items()}
 IS_NULL = np.isin(np.arange(256), NULLS)
-
-
-def _bitmap(valid: np.ndarray) -> pa.Buffer | None:
-    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-
-
-def _numbers(buf: Buffer, t: np.ndarray, starts: np.ndarray, valid: np.ndarray, dtype: str) -> np.ndarray:
-    out = np.zeros(len(valid), dtype=dtype)
-    for code, view in ((1, buf.f64), (16, buf.i32), (18, buf.i64)):
-        rows = valid & (t == code)
-        if rows.any():
-            out[rows] = view[starts[rows]]
-    return out
-
-
-def _objectids(buf: Buffer, starts: np.ndarray, valid: np.ndarray) -> pa.Array:
-    raw, _ = gather(buf, starts[valid], np.full(int(valid.sum()), 12, dtype=np.int64))
-    offsets = np.zeros(len(valid) + 1, dtype=np.int32)
-    np.cumsum(valid * 24, out=offsets[1:])
-    data = pa.py_buffer(_HEX_PAIRS[raw])
-    return pa.Array.from_buffers(pa.string(), len(valid), [_bitmap(valid), pa.py_buffer(offsets), data])
 
 
 def build(buf: Buffer, plan: Plan, elements: Elements, slots: np.ndarray, stats: FieldStats | None = None) -> Column:
@@ -106,39 +84,17 @@ def _python_column(buf, plan, elements, slots, valid, present, stats: FieldStats
 
 
 def _vector(buf: Buffer, plan: Plan, elements: Elements, slots, t, starts, valid, stats) -> pa.Array:
-    kind, n = plan.kind, len(slots)
-    if kind == "string":
-        return string_array(buf, starts[valid], valid)
-    if kind == "objectid":
-        return _objectids(buf, starts, valid)
-    if kind in ("int64", "float64"):
-        values = _numbers(buf, t, starts, valid, "<i8" if kind == "int64" else "<f8")
-        if stats is not None:
-            _int_range(buf, stats, t, starts, valid)
-        return pa.Array.from_buffers(plan.arrow_type, n, [_bitmap(valid), pa.py_buffer(values)])
-    if kind == "bool":
-        return pa.array(buf.u8[starts] == 1, mask=~valid)
-    if kind == "timestamp":
-        if not datetime_in_range(buf, starts[valid]).all():
-            raise Unsupported("a datetime outside years 1-9999 under a timestamp plan")
-        millis = np.where(valid, buf.i64[starts], 0)
-        return pa.Array.from_buffers(plan.arrow_type, n, [_bitmap(valid), pa.py_buffer(millis)])
-    if kind == "null":
-        return pa.nulls(n, plan.arrow_type)
+    if plan.kind not in ("struct", "list"):
+        return scalar_array(buf, plan, t, starts, valid, stats)
+    n = len(slots)
     rows = np.flatnonzero(valid)
-    if kind == "struct":
+    if plan.kind == "struct":
         inner = walk(buf, starts[rows], elements.value_end[slots[rows]])
         return build_struct(buf, plan, inner, rows, n, valid, stats)
     items = walk(buf, starts[rows], elements.value_end[slots[rows]], keys=False).in_document_order()
     if stats is not None and len(rows):
         stats.element = stats.element or FieldStats()
     return _list(buf, plan, items, rows, n, valid, stats.element if stats is not None else None)
-
-
-def _int_range(buf: Buffer, stats: FieldStats, t, starts, valid) -> None:
-    ints = np.concatenate([buf.i32[starts[valid & (t == 16)]], buf.i64[starts[valid & (t == 18)]]])
-    if len(ints):
-        stats.int_min, stats.int_max = min(stats.int_min, int(ints.min())), max(stats.int_max, int(ints.max()))
 
 
 def build_struct(

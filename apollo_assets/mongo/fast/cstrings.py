@@ -28,17 +28,25 @@ def scan_cstrings(buf: Buffer, starts: np.ndarray, keep: bool = True) -> tuple[n
         if keep and w == words.shape[1]:
             words = np.concatenate([words, np.zeros_like(words)], axis=1)
         at = starts[todo] + 8 * w
-        if (at >= buf.size).any():
+        if at[-1] >= buf.size or (at >= buf.size).any():
             raise Unsupported("a key runs past the end of the data")
         value = buf.u64[at]
         flags = (value - _ONES) & ~value & _HIGHS
         done = flags != 0
-        low = flags[done] & (~flags[done] + np.uint64(1))
-        byte = (np.log2(low.astype(np.float64)).astype(np.int64) - 7) // 8
-        finished = todo[done]
+        every = bool(done.all())
+        if not every:
+            flags, value, finished = flags[done], value[done], todo[done]
+        else:
+            finished = todo
+        # The lowest flag is a power of two: its float exponent gives its bit, hence the byte.
+        low = (flags & (~flags + np.uint64(1))).astype(np.float64).view(np.int64)
+        byte = ((low >> 52) - 1030) >> 3
         ends[finished] = starts[finished] + 8 * w + byte
         if keep:
-            words[finished, w] = value[done] & _KEEP[byte]
-            words[todo[~done], w] = value[~done]
+            words[finished, w] = value & _KEEP[byte]
+            if not every:
+                words[todo[~done], w] = buf.u64[at[~done]]
+        if every:
+            return ends, words
         todo = todo[~done]
     raise Unsupported("a key longer than 255 bytes")

@@ -12,6 +12,7 @@ import numpy as np
 
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
 from apollo_assets.mongo.fast.classes import CLASS_OF, STRINGS, simple_mask, string_array
+from apollo_assets.mongo.fast.decimals import read_decimals
 from apollo_assets.mongo.fast.keys import key_ids
 from apollo_assets.mongo.fast.pyvalues import python_values
 from apollo_assets.mongo.fast.walk import Elements, walk
@@ -68,6 +69,9 @@ def observe_values(buf: Buffer, stats: FieldStats, elements: Elements, index: np
     ints = np.concatenate([buf.i32[elements.value_start[fast[t == 16]]], buf.i64[elements.value_start[fast[t == 18]]]])
     if len(ints):
         stats.int_min, stats.int_max = min(stats.int_min, int(ints.min())), max(stats.int_max, int(ints.max()))
+    decimals = fast[t == 19]
+    if len(decimals):
+        stats.decimal_misfits += int(read_decimals(buf, elements.value_start[decimals])[2].sum())
     dicts = fast[t == 3]
     if len(dicts):
         observe_documents(buf, stats, _sub_elements(buf, elements, dicts))

@@ -1,0 +1,49 @@
+"""dagster.yaml gives the instance the issue asks for; the steps use its pools, retries and backfill policies."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+
+def test_dagster_yaml_configures_the_instance(platform_instance, tmp_path):
+    instance = platform_instance
+    assert instance.root_directory == str(tmp_path / "dagster_home")
+    assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+    assert (tmp_path / "dagster_home" / "history" / "runs.db").exists()  # SQLite under DAGSTER_HOME
+    assert instance.get_settings("telemetry") == {"enabled": False}
+    assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+    queue = instance.get_concurrency_config().run_queue_config
+    assert queue.max_concurrent_runs == 2
+    assert queue.tag_concurrency_limits == [{"key": "dagster/backfill", "limit": 1}]
+    pools = instance.get_concurrency_config().pool_config
+    assert (pools.default_pool_limit, pools.pool_granularity.value) == (1, "op")
+    assert instance.run_retries_enabled and instance.run_retries_max_retries == 1
+    assert instance.run_retries_retry_on_asset_or_op_failure is False  # transient (worker) failures only
+    assert instance.run_monitoring_enabled and instance.run_monitoring_start_timeout_seconds == 180
+    assert instance.freshness_enabled
+
+
+def layers(defs: dg.Definitions) -> dict[str, list]:
+    graph = defs.resolve_asset_graph()
+    by_layer: dict[str, list] = {}
+    for key in graph.get_all_asset_keys():
+        by_layer.setdefault(key.path[0], []).append(graph.get(key))
+    return by_layer
+
+
+def test_heavy_steps_are_in_pools_and_io_steps_retry_with_backoff(platform_defs):
+    by_layer = layers(platform_defs)
+    for node in by_layer["mongo"] + by_layer["lake"]:
+        assert node.pools == {"ingest"}, node.key  # one slot (default_limit): two ingests never overlap
+        policy = node.assets_def.node_def.retry_policy
+        assert policy.max_retries >= 2 and policy.backoff == dg.Backoff.EXPONENTIAL and policy.delay, node.key
+    for node in by_layer["warehouse"]:
+        assert node.pools == {"warehouse"}, node.key
+
+
+def test_backfills_run_dbt_once_and_python_per_partition(platform_defs):
+    by_layer = layers(platform_defs)
+    assert all(n.assets_def.backfill_policy == dg.BackfillPolicy.single_run() for n in by_layer["warehouse"])
+    for layer in ("mongo", "lake", "ml"):
+        # No policy: an asset backfill gives each partition its own run.
+        assert all(n.assets_def.backfill_policy is None for n in by_layer[layer]), layer
