@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from pathlib import Path
 
 import dagster as dg
@@ -30,6 +31,13 @@ class Platform:
     runs: dict
 
 
+def _restart_forkserver() -> None:
+    """Step processes fork from multiprocessing's forkserver, which keeps the environment it was started with.
+    An earlier test (e.g. the ingest worker pool) may have started it without this platform's APOLLO_DATA_DIR;
+    stopping it makes the next run start a fresh one from this environment. (A private CPython API, test-only.)"""
+    forkserver._forkserver._stop()
+
+
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory) -> Platform:
     data_dir = tmp_path_factory.mktemp("platform")
@@ -44,6 +52,7 @@ def platform(tmp_path_factory) -> Platform:
     second = write_sample_backup(data_dir / "backups", sizes=SIZES).name
     from apollo_assets.local_run import evaluate_backup_sensor, run_backup
 
+    _restart_forkserver()
     with dg.DagsterInstance.get() as instance:
         requests = evaluate_backup_sensor(instance)
         runs = {r.partition_key: run_backup(instance, r) for r in requests}
