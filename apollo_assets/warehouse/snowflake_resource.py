@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import pandas as pd
-import pyarrow as pa
 from dagster_snowflake import SnowflakeResource
 
 from apollo_assets.collections import COLLECTIONS
@@ -77,20 +77,22 @@ class SnowflakeWarehouse(dg.ConfigurableResource):
 
     def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """The result as DuckDB's `.df()` gives it: lower-case column names (dbt's unquoted columns), decimals as
-        numbers rather than `Decimal` objects (which the model guards would take for categorical tokens)."""
+        floats rather than `Decimal` objects (which the model guards would take for categorical tokens)."""
         with self.connect() as con:
             cursor = con.cursor().execute(sql, params or [])
-            table = cursor.fetch_arrow_all()
+            frame = cursor.fetch_pandas_all()
             names = [d[0].lower() for d in cursor.description]
-        if table is None:  # no rows
+        if frame.columns.empty:  # no rows: the connector may return a frame without columns
             return pd.DataFrame(columns=names)
-        return table.cast(numeric_schema(table.schema)).rename_columns(names).to_pandas()
+        frame.columns = names
+        return decimals_as_floats(frame)
 
 
-def numeric_schema(schema: pa.Schema) -> pa.Schema:
-    """Decimals as int64 (scale 0) or float64, as Snowflake's pandas fetch and DuckDB's frames both give them."""
-
-    def plain(t: pa.DataType) -> pa.DataType:
-        return (pa.int64() if t.scale == 0 else pa.float64()) if pa.types.is_decimal(t) else t
-
-    return pa.schema([f.with_type(plain(f.type)) for f in schema])
+def decimals_as_floats(frame: pd.DataFrame) -> pd.DataFrame:
+    """NUMBER columns with a scale may arrive as `Decimal` objects (they do from fakesnow; the Snowflake connector
+    gives floats): as floats, like DuckDB's frames."""
+    for column in frame.select_dtypes(include="object").columns:
+        values = frame[column].dropna()
+        if len(values) and all(isinstance(v, Decimal) for v in values):
+            frame[column] = frame[column].astype("float64")
+    return frame

@@ -23,8 +23,6 @@ CONNECTING_MODULES = (
     "dagster_snowflake.resources",
     "dbt.adapters.snowflake.connections",
     "apollo_assets.warehouse.snowflake_resource",
-    "apollo_assets.warehouse.snowflake_load",
-    "apollo_assets.warehouse.snowflake_stage",
 )
 DATABASE, SCHEMA = "APOLLO", "PUBLIC"
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 import pyarrow as pa
 import pytest
 from dagster_snowflake import SnowflakeResource
@@ -79,8 +80,9 @@ def test_a_local_lake_is_put_and_copied_idempotently(tmp_path, prod_env):
         titles = warehouse.query("select employment_history[0]:title::varchar from lake.people where _id = ?", [P])
         assert titles == [(crafted.backup_a()["people"][0]["employment_history"][0]["title"],)]
         assert warehouse.relation("people") == "gold.people"
-        numbers = warehouse.frame("select 1.5::number(10, 2) as ratio, 3::number(38, 0) as n")
-        assert numbers.dtypes.astype(str).to_dict() == {"ratio": "float64", "n": "int64"}  # as DuckDB's frames
+        numbers = warehouse.frame("select 1.5::number(10, 2) as ratio, 3 as n, null::number(10, 2) as missing")
+        assert numbers.ratio.dtype == "float64" and pd.api.types.is_integer_dtype(numbers.n)  # numbers, not objects
+        assert numbers["missing"].isna().all()
         assert list(warehouse.frame("select 1 as x where 1 = 0").columns) == ["x"]
 
 
