@@ -18,8 +18,9 @@ run: setup ## generate a sample backup if the bucket is empty, then run the whol
 test: setup ## the whole test suite, browser end-to-end tests included
 	@$(UV) run --frozen pytest
 
-ui: setup ## the Dagster UI on http://127.0.0.1:3000
-	@$(UV) run --frozen dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+ui: setup ## the Dagster UI and daemon (sensors, automation, freshness) on http://127.0.0.1:3000
+	@cp -u dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"  # the instance follows the repository's dagster.yaml
+	@$(UV) run --frozen dagster dev -w workspace.yaml -h 127.0.0.1 -p $${UI_PORT:-3000}
 
 serve: setup ## the Data & ML service on http://127.0.0.1:8000
 	@$(UV) run --frozen apollo serve

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from apollo_assets.cli.generate import generate_backup
-from apollo_assets.cli.ingest import ingest
-from apollo_assets.cli.policy import policy
-from apollo_assets.cli.run import run
-from apollo_assets.cli.serve import serve
+# Aliased so that the subcommands do not shadow their modules (`apollo_assets.cli.policy` stays the module).
+from apollo_assets.cli.generate import generate_backup as generate_backup_command
+from apollo_assets.cli.ingest import ingest as ingest_command
+from apollo_assets.cli.policy import policy as policy_command
+from apollo_assets.cli.run import run as run_command
+from apollo_assets.cli.serve import serve as serve_command
 
 
 @click.group(help="Apollo data platform: MongoDB backups → masked lake → warehouse → metrics → models.")
@@ -16,8 +17,5 @@ def main() -> None:
     pass
 
 
-main.add_command(generate_backup)
-main.add_command(run)
-main.add_command(ingest)
-main.add_command(policy)
-main.add_command(serve)
+for command in (generate_backup_command, run_command, ingest_command, policy_command, serve_command):
+    main.add_command(command)

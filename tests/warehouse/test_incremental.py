@@ -59,3 +59,16 @@ def test_rebuilding_backup_a_leaves_backup_b_untouched(tmp_path: Path, dbt_work:
     everything = {(table, b): wh.slice_rows(table, b) for table in tables for b in (A, B)}
     assert wh.dbt("run", backup_ids=[]).result.success
     assert {(table, b): wh.slice_rows(table, b) for table in tables for b in (A, B)} == everything
+
+
+def test_a_subset_build_runs_only_the_tests_it_can_answer(tmp_path: Path, dbt_work: Path) -> None:
+    """Building two staging models on an empty warehouse (one asset launched from the UI, a partial backfill) runs
+    their own tests, not the relationship tests of unselected models that point at them (gold.companies, stg_users:
+    not built by this run), which dbt's default `eager` selection would run and fail."""
+    wh = new_warehouse(tmp_path, dbt_work)
+    wh.lake.load(A, crafted.backup_a())
+    build = wh.dbt("build", "--select", "stg_accounts", "stg_organizations", backup_ids=[A])
+    assert build.result.success, build.failures()
+    tests = {uid for uid in build.statuses if uid.startswith("test.")}
+    assert tests and all("stg_accounts" in t or "stg_organizations" in t for t in tests)
+    assert not any("stg_users" in t or "companies" in t for t in tests)
