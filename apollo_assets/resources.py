@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.masking.resource import MaskingKeyResource
+from apollo_assets.mongo.live_resource import cluster_resource
 from apollo_assets.settings import Settings
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 from ml_assets.assets import ModelRegistryResource
@@ -34,6 +35,7 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
         "backup_bucket": BackupBucketResource(url=settings.backup_url),
         "lake": LakeResource(snapshot_url=settings.snapshot_url, lake_url=settings.lake_url),
         "model_registry": ModelRegistryResource(root=str(settings.ml_dir / "registry")),
+        "mongo_cluster": cluster_resource(os.environ),
         "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings), dbt_executable=dbt_executable()),
     }
     if settings.is_prod:

@@ -8,10 +8,18 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
-from sklearn.metrics import roc_curve
+
+if TYPE_CHECKING:  # matplotlib is imported when a plot is drawn: the code location loads without it
+    from matplotlib.figure import Figure
+
+
+def _figure(figsize: tuple[float, float]) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize)
 
 
 def _image(figure: Figure, title: str) -> str:
@@ -22,7 +30,9 @@ def _image(figure: Figure, title: str) -> str:
 
 
 def roc_plot(labels: np.ndarray, scores: np.ndarray, baseline: np.ndarray) -> str:
-    figure = Figure(figsize=(4, 3.4))
+    from sklearn.metrics import roc_curve
+
+    figure = _figure((4, 3.4))
     axes = figure.subplots()
     for name, values in (("model", scores), ("baseline", baseline)):
         fpr, tpr, _ = roc_curve(labels, values)
@@ -34,7 +44,7 @@ def roc_plot(labels: np.ndarray, scores: np.ndarray, baseline: np.ndarray) -> st
 
 
 def calibration_plot(predicted: Sequence[float], observed: Sequence[float], counts: Sequence[int]) -> str:
-    figure = Figure(figsize=(4, 3.4))
+    figure = _figure((4, 3.4))
     axes = figure.subplots()
     top = max([*predicted, *observed, 0.05]) * 1.1
     axes.plot([0, top], [0, top], linestyle=":", color="grey", label="perfect")
@@ -47,7 +57,7 @@ def calibration_plot(predicted: Sequence[float], observed: Sequence[float], coun
 
 def importance_plot(importances: Mapping[str, float]) -> str:
     ordered = sorted(importances.items(), key=lambda item: item[1])
-    figure = Figure(figsize=(5, 0.28 * len(ordered) + 1))
+    figure = _figure((5, 0.28 * len(ordered) + 1))
     axes = figure.subplots()
     axes.barh([name for name, _ in ordered], [value for _, value in ordered])
     axes.set(xlabel="ROC AUC lost when the feature is shuffled")
@@ -55,7 +65,7 @@ def importance_plot(importances: Mapping[str, float]) -> str:
 
 
 def precision_at_k_plot(curves: Mapping[str, Sequence[float]]) -> str:
-    figure = Figure(figsize=(4, 3.4))
+    figure = _figure((4, 3.4))
     axes = figure.subplots()
     for name, values in curves.items():
         axes.plot(range(1, len(values) + 1), values, marker=".", label=name)

@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import skops.io as sio
-
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
 # Types a registered model may contain besides scikit-learn's own: anything else refuses to load.
@@ -77,6 +75,8 @@ class ModelRegistry:
             except FileExistsError:  # another process staged this number first
                 version += 1
         staged = StagedVersion(name, version, folder / f"v{version}")
+        import skops.io as sio  # heavy: only when a model is saved or loaded
+
         sio.dump(model, staged.model_path)
         return staged
 
@@ -104,6 +104,8 @@ class ModelRegistry:
         return ModelCard.from_json((self.root / name / f"v{version}" / CARD_FILE).read_text())
 
     def load(self, name: str, version: int) -> Any:
+        import skops.io as sio
+
         path = self.root / name / f"v{version}" / MODEL_FILE
         untrusted = sio.get_untrusted_types(file=path)
         refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]

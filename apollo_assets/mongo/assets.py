@@ -1,16 +1,39 @@
-"""One snapshot asset per collection: the collection as it is in the backup, converted faithfully to Parquet."""
+"""One snapshot asset per collection: the collection as it is in the backup (or, for a cluster that is not dumped,
+as it is on the live cluster), converted faithfully to Parquet."""
+
+from typing import Literal
 
 import dagster as dg
+from pydantic import Field
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.freshness import SNAPSHOT_FRESHNESS
+from apollo_assets.ingest.quarantine import QuarantineThresholdError
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.metadata import dataset_metadata
-from apollo_assets.mongo.publish import publish_snapshot
+from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.live import ENV_VAR as URI_VARIABLE
+from apollo_assets.mongo.live import LiveReadError
+from apollo_assets.mongo.live_resource import MongoClusterResource
+from apollo_assets.mongo.publish import MissingCollectionError, SnapshotSummary, publish_live_snapshot, publish_snapshot
 
 SNAPSHOT_GROUP = "mongo_snapshots"
+# Bad input does not get better by retrying: fail the step once, with the message naming file/offset/collection.
+NOT_RETRIED = (QuarantineThresholdError, BackupFormatError, MissingCollectionError)
+
+
+class SnapshotConfig(dg.Config):
+    source: Literal["backup", "live"] = Field(
+        default="backup",
+        description="`backup`: the partition's mongodump in the bucket; `live`: the cluster at APOLLO_MONGO_URI, "
+        "read in parallel `_id` ranges, for clusters that are not dumped (the partition names the export).",
+    )
+    workers: int = Field(default=0, ge=0, description="Conversion processes; 0 = by collection size, at most 1/CPU.")
+    max_quarantine_share: float = Field(
+        default=0.01, ge=0, le=1, description="Fail when more than this share of documents cannot be converted."
+    )
 
 
 def build_snapshot_asset(collection: str) -> dg.AssetsDefinition:
@@ -29,24 +52,48 @@ def build_snapshot_asset(collection: str) -> dg.AssetsDefinition:
         tags={"layer": "snapshot"},
     )
     def snapshot(
-        context: dg.AssetExecutionContext, backup_bucket: BackupBucketResource, lake: LakeResource
+        context: dg.AssetExecutionContext,
+        config: SnapshotConfig,
+        backup_bucket: BackupBucketResource,
+        lake: LakeResource,
+        mongo_cluster: MongoClusterResource,
     ) -> dg.MaterializeResult:
-        backup_id = context.partition_key
-        dataset = lake.snapshot(collection)
-        with backup_bucket.bucket().local_copy(backup_id) as backup_dir:
-            summary = publish_snapshot(backup_dir, collection, backup_id, dataset)
+        backup_id, dataset = context.partition_key, lake.snapshot(collection)
+        options = {"workers": config.workers, "max_quarantine_share": config.max_quarantine_share}
+        if config.source == "live" and not mongo_cluster.uri:
+            raise dg.Failure(
+                f"{collection}: a live snapshot needs {URI_VARIABLE} (the cluster's URI)", allow_retries=False
+            )
+        try:
+            if config.source == "live":
+                summary = publish_live_snapshot(mongo_cluster.collection(collection), backup_id, dataset, **options)
+            else:
+                with backup_bucket.bucket().local_copy(backup_id) as backup_dir:
+                    summary = publish_snapshot(backup_dir, collection, backup_id, dataset, **options)
+        except LiveReadError:
+            raise  # the cluster or the network: worth the retry policy
+        except NOT_RETRIED as error:
+            raise dg.Failure(f"{collection} of {backup_id}: {error}", allow_retries=False) from error
         if summary.drift:
             context.log.warning(f"{collection}: fields whose BSON type varies: {sorted(summary.drift)}")
-        return dg.MaterializeResult(
-            metadata={
-                **dataset_metadata(summary.schema, summary.commit, dataset.partition_path(backup_id)),
-                "documents": summary.documents,
-                "quarantined": summary.quarantined,
-                "type_drift": dg.MetadataValue.json(summary.drift),
-            }
-        )
+        return dg.MaterializeResult(metadata=snapshot_metadata(summary, dataset.partition_path(backup_id), config))
 
     return snapshot
+
+
+def snapshot_metadata(summary: SnapshotSummary, path: str, config: SnapshotConfig) -> dict[str, object]:
+    seconds = max(summary.seconds, 1e-9)
+    return {
+        **dataset_metadata(summary.schema, summary.commit, path),
+        "source": config.source,
+        "documents": summary.documents,
+        "quarantined": summary.quarantined,
+        "type_drift": dg.MetadataValue.json(summary.drift),
+        "seconds": round(summary.seconds, 3),
+        "documents_per_second": round(summary.documents / seconds),
+        "workers": summary.workers,
+        "passes": summary.passes,
+    }
 
 
 snapshot_assets = [build_snapshot_asset(c) for c in COLLECTIONS]

@@ -4,6 +4,7 @@ from .growth import add_account, add_contact, add_organizations, add_people, add
 from .organizations import refresh_organization
 from .outreach import add_campaign, due_messages, enroll, sending_days, store_messages
 from .people import change_job, twitter_url
+from .prospecting import ProspectPool
 from .round import Round
 from .timeutil import DAY, seconds
 
@@ -52,6 +53,7 @@ def contacts(r: Round) -> None:
             contact["updated_at"] = r.after(rng, contact["updated_at"])
     people = list(world.people.values())
     people_times = [seconds(p["created_at"]) for p in people]
+    prospects = ProspectPool.of(people, people_times, world.organizations)
     accounts = [
         a
         for a in world.accounts.values()
@@ -61,7 +63,7 @@ def contacts(r: Round) -> None:
     for t in r.new_times(rng, "contacts") if accounts else []:
         account = rng.choices(accounts, weights)[0]
         created = max(t, seconds(account["created_at"]) + 600)
-        add_contact(world, rng, account["_id"], created, people, people_times)
+        add_contact(world, rng, account["_id"], created, prospects)
 
 
 def outreach(r: Round) -> None:

@@ -16,6 +16,7 @@ from .growth import (
     sorted_times,
 )
 from .outreach import add_campaign, due_messages, enroll, store_messages
+from .prospecting import ProspectPool
 from .seeding import np_rng_for, rng_for
 from .sizes import Sizes
 from .timeutil import DAY, seconds
@@ -45,6 +46,7 @@ def _customers(world: World, rng: random.Random) -> None:
 def _contacts(world: World, rng: random.Random) -> None:
     people = list(world.people.values())
     people_times = [seconds(p["created_at"]) for p in people]
+    prospects = ProspectPool.of(people, people_times, world.organizations)
     accounts = list(world.accounts.values())
     weights = [world.account_traits[a["_id"]].level * a["seats"] ** 0.5 for a in accounts]
     created = []
@@ -52,7 +54,7 @@ def _contacts(world: World, rng: random.Random) -> None:
         signup = seconds(account["created_at"]) + 600
         created.append((rng.uniform(signup, max(signup, world.now - 600)), account["_id"]))
     for t, account_id in sorted(created, key=lambda c: c[0]):
-        add_contact(world, rng, account_id, t, people, people_times)
+        add_contact(world, rng, account_id, t, prospects)
 
 
 def _campaigns(world: World, rng: random.Random) -> list[Campaign]:

@@ -14,6 +14,7 @@ from .contacts import define_custom_fields, make_contact
 from .features import make_event
 from .organizations import company_name, domain_for, make_organization
 from .people import make_person
+from .prospecting import ProspectPool
 from .timeutil import at, at_ms, seconds
 from .users import make_user
 from .world import World
@@ -77,14 +78,12 @@ def add_contact(
     rng: random.Random,
     account_id: ObjectId,
     created: float,
-    people: Sequence[dict],
-    people_times: Sequence[float],
+    prospects: ProspectPool,
 ) -> None:
     """A contact owned by a teammate who had joined, mostly copied from a person already known."""
     team = world.actors_by_account[account_id]
     owners = [a.user_id for a in team if a.created <= created] or [team[0].user_id]
-    known = bisect_right(people_times, created)
-    person = people[rng.randrange(known)] if known and rng.random() < 0.88 else None
+    person = prospects.pick(rng, created, account_id)
     fields = world.account_traits[account_id].custom_fields
     contact = make_contact(
         rng,

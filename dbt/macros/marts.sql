@@ -139,7 +139,8 @@ activated as (
         {{ level }},
         sum(case when entity_type = 'account' then 1 else 0 end) as activated_accounts,
         sum(case when entity_type = 'user' then 1 else 0 end) as activated_users,
-        avg(case when entity_type = 'account' then days_to_first_use end) as avg_days_to_first_use_accounts
+        -- rounded: a parallel float sum is not associative, and a rebuilt slice must equal the one it replaces
+        round(avg(case when entity_type = 'account' then days_to_first_use end), 6) as avg_days_to_first_use_accounts
     from first_uses
     group by backup_id, cohort_week, {{ level }}
 

@@ -1,5 +1,7 @@
 """The `ml/reply_propensity` asset: retrained per backup on that backup's mart_reply_training."""
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from apollo_assets.backups.partitions import backup_partitions
@@ -9,9 +11,11 @@ from ml_assets import checks, plots
 from ml_assets.guards import column_roles, identifier_violations
 from ml_assets.publish import Candidate, publish_model
 from ml_assets.reply_propensity.features import FEATURES, SOURCE_MODEL
-from ml_assets.reply_propensity.train import PARAMS, TrainedReplyModel, train_reply_model
 from ml_assets.resource import ModelRegistryResource
 from ml_assets.tracking import display_uri
+
+if TYPE_CHECKING:
+    from ml_assets.reply_propensity.train import TrainedReplyModel
 
 NAME = "reply_propensity"
 KEY = ["ml", NAME]
@@ -53,6 +57,8 @@ def reply_propensity_model(
                 checks.baseline_result(False, {"reason": "not trained: identifier features"}),
             ],
         )
+    from ml_assets.reply_propensity.train import PARAMS, train_reply_model  # scikit-learn: in the step only
+
     trained = train_reply_model(frame)
     passed = beats_baseline(trained.metrics)
     uri = model_registry.mlflow_uri()
@@ -88,7 +94,7 @@ def reply_propensity_model(
     )
 
 
-def report(trained: TrainedReplyModel) -> str:
+def report(trained: "TrainedReplyModel") -> str:
     m = trained.metrics
     table = checks.metrics_table(
         {name: (m[name], m[f"baseline_{name}"]) for name in ("roc_auc", "pr_auc", "brier", "log_loss")}

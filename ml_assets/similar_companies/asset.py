@@ -13,7 +13,6 @@ from ml_assets.publish import Candidate, publish_model
 from ml_assets.resource import ModelRegistryResource
 from ml_assets.similar_companies.evaluate import K, evaluate, held_out_signal
 from ml_assets.similar_companies.features import BLOCK_WEIGHTS, FEATURES, PROFILES_MODEL, SAVES_MODEL
-from ml_assets.similar_companies.model import K_MAX, fit_similar_companies
 from ml_assets.tracking import display_uri
 
 NAME = "similar_companies"
@@ -49,6 +48,8 @@ def similar_companies_model(
                 checks.baseline_result(False, {"reason": "not trained: identifier features"}),
             ],
         )
+    from ml_assets.similar_companies.model import K_MAX, fit_similar_companies  # scikit-learn: in the step only
+
     model = fit_similar_companies(profiles)
     saves = warehouse.frame(f"select * from {warehouse.relation(SAVES_MODEL)} where backup_id = ?", [backup_id])
     metrics, curves = evaluate(model.neighbors, held_out_signal(saves, model.company_ids))

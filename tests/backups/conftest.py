@@ -16,6 +16,7 @@ import pytest
 from apollo_assets.backups.manifest import MARKER
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.mongo.live_resource import MongoClusterResource
 from tests.backups.daemon import QUEUED_ONLY, Daemon
 
 PEOPLE = b"\x05\x00\x00\x00\x00"  # one empty BSON document
@@ -40,6 +41,7 @@ def resources_for(bucket: str, data: Path) -> dict:
     return {
         "backup_bucket": BackupBucketResource(url=bucket),
         "lake": LakeResource(snapshot_url=str(data / "snapshots"), lake_url=str(data / "lake")),
+        "mongo_cluster": MongoClusterResource(),  # no live cluster: these tests read backups
     }
 
 

@@ -34,8 +34,8 @@ def ensure_chromium() -> Path:
 
 
 @contextmanager
-def chromium_page(profile: Path, width: int = 1600, height: int = 1000) -> Iterator:
-    """A page of a fresh headless Chromium profile."""
+def chromium_page(profile: Path, failure_shot: Path, width: int = 1600, height: int = 1000) -> Iterator:
+    """A page of a fresh headless Chromium profile; a screenshot at `failure_shot` if the block raises."""
     from playwright.sync_api import sync_playwright
 
     executable = ensure_chromium()
@@ -47,9 +47,12 @@ def chromium_page(profile: Path, width: int = 1600, height: int = 1000) -> Itera
             args=FLAGS,
             viewport={"width": width, "height": height},
         )
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(60_000)
         try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(60_000)
             yield page
+        except Exception:
+            page.screenshot(path=failure_shot)  # what the browser showed when the test gave up
+            raise
         finally:
             context.close()

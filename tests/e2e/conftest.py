@@ -35,7 +35,7 @@ class Deployment:
         return graphql(self.url, query, variables)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped when the e2e tests end: its daemon must not run beside the rest
 def deployment(tmp_path_factory) -> Iterator[Deployment]:
     with deploy(tmp_path_factory.mktemp("e2e") / "data") as running:
         yield running

@@ -13,19 +13,9 @@ import pytest
 
 from apollo_assets.masking.keys import ENV_VAR, decode_key
 
-from .raw_pii import RawPii, raw_pii
+from .raw_pii import RawPii
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def backup_pii(platform) -> RawPii:
-    pii = RawPii()
-    for backup_id in platform.backups:
-        found = raw_pii(platform.data_dir / "backups" / backup_id)
-        pii.emails |= found.emails
-        pii.names |= found.names
-    return pii
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 from bson import ObjectId
 
 from apollo_assets.sample_data import Sizes
+from apollo_assets.sample_data.prospecting import IN_PROFILE, current_industry, target_industry
 from apollo_assets.sample_data.taxonomy import ACTIVATION_FEATURES, USE_CASE_OF
 from apollo_assets.sample_data.timeutil import DEFAULT_START
 
@@ -316,3 +317,20 @@ def test_default_sizes_are_what_the_pipeline_expects(database: dict) -> None:
     assert math.isclose(len(database["emailer_messages"]), sizes.emailer_messages, rel_tol=0.01)
     assert math.isclose(len(database["usage_events"]), sizes.usage_events, rel_tol=0.05)
     assert Sizes().scaled(0.5).of("people") == 1000 and Decimal(Sizes().scaled(2).scale) == 2
+
+
+def test_accounts_prospect_their_target_industry(database: dict) -> None:
+    """Saved people come mostly from the account's target industry (the similar-companies model's held-out signal),
+    and the accounts do not all prospect the same one."""
+    organizations = {o["_id"]: o for o in database["organizations"]}
+    people = {p["_id"]: p for p in database["people"]}
+    in_profile = saved = 0
+    for contact in database["contacts"]:
+        if contact["person_id"] is None:
+            continue
+        saved += 1
+        industry = current_industry(people[contact["person_id"]], organizations)
+        in_profile += industry == target_industry(contact["account_id"])
+    assert saved > 1000
+    assert IN_PROFILE - 0.1 < in_profile / saved <= IN_PROFILE + 0.1
+    assert len({target_industry(a["_id"]) for a in database["accounts"]}) >= 8
