@@ -14,6 +14,7 @@ from apollo_assets.operations.automation import automation_sensor, with_automati
 from apollo_assets.operations.failures import run_failure_alerts
 from apollo_assets.operations.retention import retention_from_env
 from apollo_assets.operations.schedule import build_fallback_schedule
+from apollo_assets.pools import RUN_LIMITS
 from apollo_assets.resources import build_resources, dbt_target
 from apollo_assets.settings import Settings, load_settings
 from apollo_assets.warehouse.assets import build_warehouse_assets
@@ -26,7 +27,11 @@ PIPELINE_JOB = "backup_pipeline"
 # milliseconds instead of re-importing dagster, dbt and scikit-learn. In production, dagster-k8s' executor takes
 # its place (README: "Running on Kubernetes").
 STEP_EXECUTOR = dg.multiprocess_executor.configured(
-    {"max_concurrent": 2, "start_method": {"forkserver": {"preload_modules": [__name__]}}}
+    {
+        "max_concurrent": 2,
+        "tag_concurrency_limits": RUN_LIMITS,
+        "start_method": {"forkserver": {"preload_modules": [__name__]}},
+    }
 )
 
 

@@ -14,9 +14,14 @@ from apollo_assets.settings import load_settings
 @click.option("--scale", default=1.0, show_default=True, help="Multiplies every collection's size.")
 @click.option("--gzip", is_flag=True, help="Write .bson.gz files, like mongodump --gzip.")
 @click.option("--at", "at", type=click.DateTime(), help="Backup time (UTC); default: a day after the latest backup.")
-def generate_backup(bucket: Path | None, seed: int, scale: float, gzip: bool, at: datetime | None) -> None:
+@click.option("--progress/--no-progress", default=None, help="Progress bars on stderr (default: on a terminal).")
+def generate_backup(
+    bucket: Path | None, seed: int, scale: float, gzip: bool, at: datetime | None, progress: bool | None
+) -> None:
     from apollo_assets.sample_data import Sizes, write_sample_backup
+    from apollo_assets.sample_data.progress import on_terminal
 
     bucket = bucket or Path(load_settings().backup_url)
-    folder = write_sample_backup(bucket, seed=seed, sizes=Sizes().scaled(scale), at=at, gzip=gzip)
+    show = on_terminal() if progress is None else progress
+    folder = write_sample_backup(bucket, seed=seed, sizes=Sizes().scaled(scale), at=at, gzip=gzip, progress=show)
     click.echo(f"Backup written: {folder}")

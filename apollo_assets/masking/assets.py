@@ -10,6 +10,7 @@ from apollo_assets.masking.checks import leak_check_result
 from apollo_assets.masking.publish import publish_masked
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.metadata import dataset_metadata
+from apollo_assets.pools import INGEST, pool_tags
 
 LAKE_GROUP = "lake"
 LEAK_CHECK = "no_pii_leak"
@@ -38,7 +39,8 @@ def build_lake_asset(collection: str) -> dg.AssetsDefinition:
                 description="No email, phone, card or IBAN pattern and no source PII value in the masked data.",
             )
         ],
-        pool="ingest",
+        pool=INGEST,
+        op_tags=pool_tags(INGEST),
         tags={"layer": "lake"},
     )
     def masked(context: dg.AssetExecutionContext, lake: LakeResource, masking_key: MaskingKeyResource):

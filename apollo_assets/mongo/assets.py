@@ -18,6 +18,7 @@ from apollo_assets.mongo.live import ENV_VAR as URI_VARIABLE
 from apollo_assets.mongo.live import LiveReadError
 from apollo_assets.mongo.live_resource import MongoClusterResource
 from apollo_assets.mongo.publish import MissingCollectionError, SnapshotSummary, publish_live_snapshot, publish_snapshot
+from apollo_assets.pools import INGEST, pool_tags
 
 SNAPSHOT_GROUP = "mongo_snapshots"
 # Bad input does not get better by retrying: fail the step once, with the message naming file/offset/collection.
@@ -48,7 +49,8 @@ def build_snapshot_asset(collection: str) -> dg.AssetsDefinition:
         ),
         freshness_policy=SNAPSHOT_FRESHNESS,
         retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL),
-        pool="ingest",
+        pool=INGEST,
+        op_tags=pool_tags(INGEST),
         tags={"layer": "snapshot"},
     )
     def snapshot(

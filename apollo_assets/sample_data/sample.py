@@ -1,11 +1,13 @@
 """The next sample backup of a bucket: generation and time follow from the complete backups already there."""
 
 import re
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from .evolution import generate_database
 from .mongodump import MARKER, write_backup
+from .progress import counted
 from .sizes import Sizes
 from .timeutil import DEFAULT_START, as_utc, backup_id_for, parse_backup_id
 
@@ -26,11 +28,12 @@ def write_sample_backup(
     sizes: Sizes | None = None,
     at: datetime | None = None,
     gzip: bool = False,
+    progress: bool = False,
 ) -> Path:
     """Write the next backup of the simulated database into `bucket_dir`; returns the backup's folder.
 
     Its generation is the number of complete backups already there, its time `at` or a day after the latest
-    (DEFAULT_START for an empty bucket): reproducible, never the wall clock.
+    (DEFAULT_START for an empty bucket): reproducible, never the wall clock. `progress`: bars on stderr.
     """
     bucket_dir = Path(bucket_dir)
     history = [parse_backup_id(i) for i in complete_backup_ids(bucket_dir)]
@@ -39,5 +42,7 @@ def write_sample_backup(
     if history and when <= history[-1]:
         latest = backup_id_for(history[-1])
         raise ValueError(f"backup time {backup_id_for(when)} is not after the latest backup, {latest}")
+    if progress:
+        print(f"generating backup {backup_id_for(when)} (generation {len(history)}) …", file=sys.stderr, flush=True)
     database = generate_database(seed, len(history), sizes or Sizes(), backup_times=[*history, when])
-    return write_backup(bucket_dir, database, backup_id_for(when), gzip=gzip)
+    return write_backup(bucket_dir, counted(database) if progress else database, backup_id_for(when), gzip=gzip)

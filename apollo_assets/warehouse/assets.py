@@ -9,6 +9,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
 from apollo_assets.warehouse.interface import Warehouse
 
@@ -27,7 +28,7 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         # A backfill of many backups runs dbt once, over all of them.
         backfill_policy=dg.BackfillPolicy.single_run(),
         name="warehouse_dbt",
-        pool="warehouse",
+        pool=WAREHOUSE,
     )
     def warehouse_dbt(
         context: dg.AssetExecutionContext,

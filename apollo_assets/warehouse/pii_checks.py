@@ -19,6 +19,7 @@ from apollo_assets.masking.checks import backup_fingerprints, leak_result
 from apollo_assets.masking.leaks import scan_for_leaks
 from apollo_assets.masking.policy import MaskingPolicy
 from apollo_assets.masking.resource import MaskingKeyResource
+from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.interface import Warehouse
 
 CHECK_NAME = "no_pii_leak"
@@ -49,7 +50,7 @@ def build_warehouse_pii_checks(warehouse_assets: dg.AssetsDefinition) -> dg.Asse
         for key in models
     ]
 
-    @dg.multi_asset_check(specs=specs, name="warehouse_no_pii_leak", can_subset=True, pool="warehouse")
+    @dg.multi_asset_check(specs=specs, name="warehouse_no_pii_leak", can_subset=True, pool=WAREHOUSE)
     def warehouse_no_pii_leak(
         context: dg.AssetCheckExecutionContext,
         warehouse: dg.ResourceParam[Warehouse],  # DuckDB locally, Snowflake in production

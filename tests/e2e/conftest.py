@@ -70,8 +70,8 @@ def deploy(data_dir: Path) -> Iterator[Deployment]:
         web = Service("webserver", web_args, env, ARTIFACTS)
         deployment.services.append(web)
         web.wait_until(lambda: answers(deployment.url) and _location_loaded(deployment), timeout=600)
-        _stop_instigator(deployment, "sensor", "backup_sensor")
-        _stop_instigator(deployment, "schedule", "daily_fallback")
+        stop_instigator(deployment, "sensor", "backup_sensor")
+        stop_instigator(deployment, "schedule", "daily_fallback")
         deployment.services.append(Service("daemon", ["dagster-daemon", "run", "-w", str(workspace)], env, ARTIFACTS))
         yield deployment
     finally:
@@ -120,7 +120,7 @@ def _location_loaded(deployment: Deployment) -> bool:
     return bool(entries) and all(e["loadStatus"] == "LOADED" and e["locationOrLoadError"] for e in entries)
 
 
-def _stop_instigator(deployment: Deployment, kind: str, name: str) -> None:
+def stop_instigator(deployment: Deployment, kind: str, name: str) -> None:
     """Stop a sensor or schedule before the daemon starts, the way an operator would in the UI."""
     if kind == "sensor":
         found = deployment.graphql(

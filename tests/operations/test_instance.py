@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import dagster as dg
 
 
@@ -47,3 +49,19 @@ def test_backfills_run_dbt_once_and_python_per_partition(platform_defs):
     for layer in ("mongo", "lake", "ml"):
         # No policy: an asset backfill gives each partition its own run.
         assert all(n.assets_def.backfill_policy is None for n in by_layer[layer]), layer
+
+
+def test_a_runs_ingest_steps_take_turns_without_waiting_on_the_pool(platform):
+    """Within a run the executor hands out the ingest steps one at a time (its tag limit), so none of them waits on
+    the instance pool's claim backoff; across runs the pool keeps them apart."""
+    for run in platform.runs.values():
+        stats = platform.instance.get_run_step_stats(run.run_id)
+        ingest = sorted(
+            (s.start_time, s.end_time, s.step_key) for s in stats if s.step_key.startswith(("mongo__", "lake__"))
+        )
+        assert len(ingest) == 16
+        for (_, end, step), (start, _, following) in itertools.pairwise(ingest):
+            assert end <= start, f"{step} and {following} overlapped"
+        records = platform.instance.get_records_for_run(run.run_id).records
+        blocked = [r for r in records if "blocked by limit for pool" in (r.event_log_entry.user_message or "")]
+        assert not blocked, [r.event_log_entry.user_message for r in blocked][:3]
