@@ -30,7 +30,7 @@ STEP_EXECUTOR = dg.multiprocess_executor.configured(
     {
         "max_concurrent": 2,
         "tag_concurrency_limits": RUN_LIMITS,
-        "start_method": {"forkserver": {"preload_modules": [__name__]}},
+        "start_method": {"forkserver": {"preload_modules": ["apollo_assets.step_preload"]}},
     }
 )
 
