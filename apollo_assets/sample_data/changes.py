@@ -51,9 +51,7 @@ def contacts(r: Round) -> None:
         if contact["_id"] in world.contacts:  # a sales rep sets the stage by hand
             contact["stage"] = rng.choice(("cold", "interested", "not_interested", "customer"))
             contact["updated_at"] = r.after(rng, contact["updated_at"])
-    people = list(world.people.values())
-    people_times = [seconds(p["created_at"]) for p in people]
-    prospects = ProspectPool.of(people, people_times, world.organizations)
+    prospects = ProspectPool.of(world.people, world.organizations)
     accounts = [
         a
         for a in world.accounts.values()

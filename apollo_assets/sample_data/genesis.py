@@ -44,9 +44,7 @@ def _customers(world: World, rng: random.Random) -> None:
 
 
 def _contacts(world: World, rng: random.Random) -> None:
-    people = list(world.people.values())
-    people_times = [seconds(p["created_at"]) for p in people]
-    prospects = ProspectPool.of(people, people_times, world.organizations)
+    prospects = ProspectPool.of(world.people, world.organizations)
     accounts = list(world.accounts.values())
     weights = [world.account_traits[a["_id"]].level * a["seats"] ** 0.5 for a in accounts]
     created = []

@@ -7,13 +7,14 @@ similar-companies model is judged on; uniform picks would make "the biggest comp
 import hashlib
 import random
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 from bson import ObjectId
 
 from .industries import INDUSTRY_NAMES, INDUSTRY_WEIGHTS
+from .timeutil import seconds
 
 SAVED_FROM_PEOPLE = 0.88  # the rest are typed in by hand
 IN_PROFILE = 0.85  # of the saved people, the share taken from the account's target industry
@@ -37,16 +38,17 @@ def current_industry(person: dict, organizations: Mapping[ObjectId, dict]) -> st
 class ProspectPool:
     """The people known so far (in creation order), indexed by their employer's industry."""
 
-    people: Sequence[dict]
-    times: Sequence[float]
+    people: list[dict]
+    times: list[float]
     by_industry: dict[str, tuple[list[float], list[int]]] = field(default_factory=dict)
 
     @classmethod
-    def of(
-        cls, people: Sequence[dict], times: Sequence[float], organizations: Mapping[ObjectId, dict]
-    ) -> "ProspectPool":
-        pool = cls(people, times)
-        for row, (person, created) in enumerate(zip(people, times, strict=True)):
+    def of(cls, people: Mapping[ObjectId, dict], organizations: Mapping[ObjectId, dict]) -> "ProspectPool":
+        """The pool of a world's people (inserted in creation order) and organizations."""
+        pool = cls(list(people.values()), [])
+        for row, person in enumerate(pool.people):
+            created = seconds(person["created_at"])
+            pool.times.append(created)
             industry = current_industry(person, organizations)
             if industry is not None:
                 industry_times, rows = pool.by_industry.setdefault(industry, ([], []))
