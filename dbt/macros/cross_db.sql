@@ -191,6 +191,29 @@
     qualify row_number() over (partition by {{ partition_by }} order by {{ order_by }}) = 1
 {%- endmacro %}
 
+{#-
+  DuckDB: a window over every row sorts them all, though repeated keys are rare (a document appears once per
+  backup). Only the rows whose key repeats go through the window; the rest are kept as they are (a hash
+  aggregate of the keys, then an anti and a semi join). Null keys compare equal, as in `partition by`.
+-#}
+{% macro duckdb__keep_first(relation, partition_by, order_by) -%}
+    {%- set keys = partition_by.split(',') | map('trim') | list -%}
+    {%- set same_key -%}
+        {%- for key in keys %}{{ ' and ' if not loop.first }}keep_row.{{ key }} is not distinct from keep_repeated.{{ key }}{% endfor -%}
+    {%- endset -%}
+    select * from (
+        with keep_repeated as (
+            select {{ partition_by }} from {{ relation }} group by all having count(*) > 1
+        )
+        select keep_row.* from {{ relation }} as keep_row anti join keep_repeated on {{ same_key }}
+        union all
+        select * from (
+            select keep_row.* from {{ relation }} as keep_row semi join keep_repeated on {{ same_key }}
+        )
+        qualify row_number() over (partition by {{ partition_by }} order by {{ order_by }}) = 1
+    ) as keep_first
+{%- endmacro %}
+
 
 {#- A ratio as a double, null when the denominator is 0 or null. -#}
 {% macro safe_ratio(numerator, denominator) -%}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import crafted
-from .conftest import MODELS, new_warehouse, relation
+from .conftest import MODELS, Build, new_warehouse, relation
 from .crafted import BACKUP_A, BACKUP_B, ORG_ACME, ORG_GLOBEX
 
 A, B = BACKUP_A, BACKUP_B
@@ -72,3 +72,28 @@ def test_a_subset_build_runs_only_the_tests_it_can_answer(tmp_path: Path, dbt_wo
     tests = {uid for uid in build.statuses if uid.startswith("test.")}
     assert tests and all("stg_accounts" in t or "stg_organizations" in t for t in tests)
     assert not any("stg_users" in t or "companies" in t for t in tests)
+
+
+def test_a_build_for_some_backups_tests_only_their_slices(tmp_path: Path, dbt_work: Path) -> None:
+    """A partition's build tests the slices it builds (the others were tested when they were built): a defect
+    planted in backup A's slice fails `dbt test` for A and for every backup, not for B alone."""
+    wh = new_warehouse(tmp_path, dbt_work)
+    wh.lake.load(A, crafted.backup_a())
+    wh.lake.load(B, crafted.backup_b())
+    wh.build()
+    wh.query(
+        "insert into staging.stg_users by name "
+        "(select user_id, backup_id, 'no-such-account' as account_id from staging.stg_users where backup_id = ? "
+        "limit 1)",
+        [A],
+    )
+    defects = {"unique_combination_stg_users_user_id__backup_id", "relationships_by_backup_stg_users_account_id"}
+
+    def failed(build: Build) -> set[str]:
+        return {d for d in defects if any(d in uid for uid, s in build.statuses.items() if s in ("fail", "error"))}
+
+    only_b = wh.dbt("test", "--select", "stg_users", "stg_accounts", backup_ids=[B])
+    assert only_b.result.success, only_b.failures()
+    assert any("relationships_by_backup_stg_users" in uid for uid in only_b.statuses)
+    assert failed(wh.dbt("test", "--select", "stg_users", "stg_accounts", backup_ids=[A])) == defects
+    assert failed(wh.dbt("test", "--select", "stg_users", "stg_accounts")) == defects

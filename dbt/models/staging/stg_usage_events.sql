@@ -1,6 +1,7 @@
 {#-
   One row per product usage event per backup. The use case comes from the feature taxonomy (seed) when the
-  feature is known there, else from the event.
+  feature is known there, else from the event. Feature and use case labels are normalized once per distinct
+  pair (a few dozen), not once per event (millions).
 -#}
 {%- set src = source('lake', 'usage_events') -%}
 {%- set cols = lake_columns(src) -%}
@@ -12,19 +13,38 @@ with source as (
 
 ),
 
+labels as (
+
+    select
+        feature_raw,
+        use_case_raw,
+        {{ snake_label('feature_raw') }} as feature_label,
+        {{ snake_label('use_case_raw') }} as use_case_label
+    from (
+        select distinct
+            {{ lake_col(cols, 'feature', dbt.type_string()) }} as feature_raw,
+            {{ lake_col(cols, 'use_case', dbt.type_string()) }} as use_case_raw
+        from source
+    ) as raw
+
+),
+
 typed as (
 
     select
-        cast(_id as {{ dbt.type_string() }}) as event_id,
-        cast(_backup_id as {{ dbt.type_string() }}) as backup_id,
+        cast(source._id as {{ dbt.type_string() }}) as event_id,
+        cast(source._backup_id as {{ dbt.type_string() }}) as backup_id,
         {{ lake_col(cols, 'user_id', dbt.type_string()) }} as user_id,
         {{ lake_col(cols, 'account_id', dbt.type_string()) }} as account_id,
-        {{ snake_label(lake_col(cols, 'feature', dbt.type_string())) }} as feature,
-        {{ snake_label(lake_col(cols, 'use_case', dbt.type_string())) }} as event_use_case,
+        labels.feature_label as feature,
+        labels.use_case_label as event_use_case,
         {{ lake_timestamp(cols, 'timestamp') }} as event_at,
         {{ lake_struct_field(cols, 'properties', 'source', dbt.type_string()) }} as event_source,
         {{ lake_struct_field(cols, 'properties', 'count', dbt.type_int()) }} as event_count
     from source
+    left join labels
+        on {{ lake_col(cols, 'feature', dbt.type_string()) }} is not distinct from labels.feature_raw
+        and {{ lake_col(cols, 'use_case', dbt.type_string()) }} is not distinct from labels.use_case_raw
 
 ),
 
