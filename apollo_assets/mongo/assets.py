@@ -15,7 +15,6 @@ from apollo_assets.lake.resource import LakeResource
 from apollo_assets.metadata import dataset_metadata
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.live import ENV_VAR as URI_VARIABLE
-from apollo_assets.mongo.live import LiveReadError
 from apollo_assets.mongo.live_resource import MongoClusterResource
 from apollo_assets.mongo.publish import MissingCollectionError, SnapshotSummary, publish_live_snapshot, publish_snapshot
 from apollo_assets.pools import INGEST, pool_tags
@@ -72,15 +71,21 @@ def build_snapshot_asset(collection: str) -> dg.AssetsDefinition:
             else:
                 with backup_bucket.bucket().local_copy(backup_id) as backup_dir:
                     summary = publish_snapshot(backup_dir, collection, backup_id, dataset, **options)
-        except LiveReadError:
-            raise  # the cluster or the network: worth the retry policy
         except NOT_RETRIED as error:
-            raise dg.Failure(f"{collection} of {backup_id}: {error}", allow_retries=False) from error
+            raise step_failure(collection, backup_id, error) from error
         if summary.drift:
             context.log.warning(f"{collection}: fields whose BSON type varies: {sorted(summary.drift)}")
         return dg.MaterializeResult(metadata=snapshot_metadata(summary, dataset.partition_path(backup_id), config))
 
     return snapshot
+
+
+def step_failure(collection: str, backup_id: str, error: Exception) -> Exception:
+    """What the step raises for `error`: itself when reading again may succeed (the cluster or the network: the
+    retry policy applies), else a failure that is not retried, naming collection and backup."""
+    if getattr(error, "retryable", False):
+        return error
+    return dg.Failure(f"{collection} of {backup_id}: {error}", allow_retries=False)
 
 
 def snapshot_metadata(summary: SnapshotSummary, path: str, config: SnapshotConfig) -> dict[str, object]:

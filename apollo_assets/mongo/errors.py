@@ -6,8 +6,11 @@ from __future__ import annotations
 class BackupFormatError(Exception):
     """A backup file is structurally broken: the rest of it cannot be read safely.
 
-    `path` is the file, `offset` the byte offset in its (decompressed) stream, when known.
+    `path` is the file, `offset` the byte offset in its (decompressed) stream, when known. `retryable`: whether
+    reading again may succeed (a network or server failure), as opposed to bad bytes, which stay bad.
     """
+
+    retryable = False
 
     def __init__(self, message: str, path: str | None = None, offset: int | None = None) -> None:
         self.message = message

@@ -42,6 +42,8 @@ READ_PREFERENCES = {
 class LiveReadError(BackupFormatError):
     """Reading a live collection failed; the message names the collection and the `_id` range."""
 
+    retryable = True  # the cluster or the network
+
 
 def mongo_uri(environ: dict[str, str] | None = None) -> str:
     uri = (os.environ if environ is None else environ).get(ENV_VAR, "").strip()

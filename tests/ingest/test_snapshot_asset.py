@@ -6,8 +6,11 @@ import json
 import dagster as dg
 from pymongo import MongoClient
 
-from apollo_assets.mongo.assets import snapshot_assets
+from apollo_assets.mongo.assets import snapshot_assets, step_failure
+from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.live import LiveReadError
 from apollo_assets.mongo.live_resource import MongoClusterResource, cluster_resource
+from apollo_assets.mongo.publish import MissingCollectionError
 from tests.backups.conftest import MARKER, make_backup, marker, resources_for
 from tests.mongo.helpers import encode, write_dump
 
@@ -94,3 +97,12 @@ def test_the_quarantine_threshold_is_run_config(tmp_path):
         assert result.success
         found = metadata(result, PEOPLE)
     assert (found["source"], found["documents"], found["quarantined"]) == ("backup", 25, 5)
+
+
+def test_only_errors_of_the_cluster_or_network_are_left_to_the_retry_policy():
+    live = LiveReadError("apollo.people _id range [1, 5): connection reset")
+    assert step_failure("people", "20261126T040000Z", live) is live
+    for bad in (BackupFormatError("truncated document", "people.bson", 4096), MissingCollectionError("people")):
+        failure = step_failure("people", "20261126T040000Z", bad)
+        assert isinstance(failure, dg.Failure) and not failure.allow_retries
+        assert "people of 20261126T040000Z" in failure.description and str(bad) in failure.description
