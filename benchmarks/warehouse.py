@@ -29,8 +29,8 @@ Measured, each step in its own process (so that its peak RSS is its own):
 dbt runs in-process (`dbtRunner`), target `duckdb` (4 dbt threads: queries in flight on DuckDB's pool of one thread
 per core), with its target and log folders in the temporary folder; the build figures are the `dbt build`
 invocation's wall time, with partial parsing (its CPU seconds and the load average are reported too: on a shared
-machine they tell contention from work). Targets on 2 cores: full build
-<= 60 s, incremental build <= 20 % of the full build.
+machine they tell contention from work). Targets on 2 cores: full build <= 60 s, incremental build <= 20 % of the
+full build.
 
     python benchmarks/warehouse.py [--scale 1.0] [--keep DIR]
 
@@ -74,9 +74,8 @@ import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.support.amplify import AMPLIFIED, amplified, as_generated  # noqa: E402  (ROOT is on sys.path)
+from benchmarks.support.amplify import AMPLIFIED, DBT_DIR, amplified, as_generated  # noqa: E402  (ROOT on sys.path)
 
-DBT_DIR = ROOT / "dbt"
 KEY = b"benchmark-warehouse-key-0123456789abcdef"
 
 TARGET_FULL_S = 60.0

@@ -47,7 +47,7 @@ def reply_propensity_model(
     context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse, model_registry: ModelRegistryResource
 ) -> dg.MaterializeResult:
     backup_id = context.partition_key
-    # a total order: the time split sorts stably by send time, so ties keep this order whatever the table's
+    # In a total order: the time split sorts stably by send time, so ties keep this order, not the table's.
     query = "select * from {} where backup_id = ? order by message_id"
     frame = warehouse.frame(query.format(warehouse.relation(SOURCE_MODEL)), [backup_id])
     violations = identifier_violations(frame, FEATURES, column_roles(warehouse.dbt_manifest, SOURCE_MODEL))

@@ -51,7 +51,8 @@ def similar_companies_model(
     from ml_assets.similar_companies.model import K_MAX, fit_similar_companies  # scikit-learn: in the step only
 
     model = fit_similar_companies(profiles)
-    saves = warehouse.frame(query.format(warehouse.relation(SAVES_MODEL)) + ", account_id", [backup_id])
+    saves_query = "select * from {} where backup_id = ? order by company_id, account_id"  # a total order
+    saves = warehouse.frame(saves_query.format(warehouse.relation(SAVES_MODEL)), [backup_id])
     metrics, curves = evaluate(model.neighbors, held_out_signal(saves, model.company_ids))
     passed = not math.isnan(metrics[PRECISION]) and metrics[PRECISION] > metrics[f"baseline_{PRECISION}"]
     params = {"k_max": K_MAX, "block_weights": BLOCK_WEIGHTS, "companies": len(model.company_ids)}
