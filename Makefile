@@ -9,7 +9,11 @@ UV := $(PYTHON) -m uv
 
 setup:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	@$(UV) sync --frozen --quiet
+	@# Bytecode ahead of time: where PYTHONDONTWRITEBYTECODE is set (as on this project's CI machines), every process
+	@# (steps, code servers, dbt, workers) would otherwise compile what it imports from source: 16 s instead of 7 s
+	@# to import the definitions here.
+	@$(UV) sync --frozen --quiet --compile-bytecode
+	@$(UV) run --frozen --no-sync python -m compileall -q -j 0 apollo_assets ml_assets >/dev/null
 	@mkdir -p "$(DAGSTER_HOME)" && cp -n dagster.yaml "$(DAGSTER_HOME)/dagster.yaml" 2>/dev/null || true
 
 run: setup ## generate a sample backup if the bucket is empty, then run the whole graph for the new backup

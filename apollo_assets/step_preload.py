@@ -9,7 +9,8 @@ import tempfile
 
 import dagster as dg
 
-import apollo_assets.definitions  # noqa: F401  (built at import)
+import apollo_assets.definitions  # built at import
+import apollo_assets.mongo.fast.preload  # noqa: F401  (the BSON kernels, loaded once)
 
 with tempfile.TemporaryDirectory(prefix="apollo-preload-") as _home, dg.DagsterInstance.local_temp(_home):
     pass

@@ -50,7 +50,7 @@ def make_pool(stack: ExitStack, workers: int, counters: object) -> Executor | No
     # forkserver: a Dagster step has threads, and forking a threaded process is unsafe. Workers fork from a server
     # that has imported the pipeline once, instead of each importing pyarrow, pymongo and pandas again.
     context = mp.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, "apollo_assets.mongo.fast.preload"])
     return stack.enter_context(
         ProcessPoolExecutor(workers, mp_context=context, initializer=progress.install, initargs=(counters,))
     )

@@ -1,8 +1,10 @@
-"""A chunk's bytes as numpy arrays: little-endian numbers readable at any byte offset, and the NUL positions."""
+"""A chunk's bytes as numpy arrays: little-endian numbers readable at any byte offset."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from apollo_assets.mongo.fast.kernels import gather_bytes
 
 PAD = 16  # zero bytes after the data, so that reading 8 bytes at any offset stays inside the array
 
@@ -27,27 +29,8 @@ class Buffer:
         self.i64 = _at_any_offset(raw, "<i8")
         self.f64 = _at_any_offset(raw, "<f8")
         self.u64 = _at_any_offset(raw, "<u8")
-        self._nul: np.ndarray | None = None
-
-    def next_nul(self, positions: np.ndarray) -> np.ndarray:
-        """Position of the first NUL byte at or after each position (or `size` when there is none)."""
-        if self._nul is None:  # only regexes need it: keys are scanned word by word (`keys.scan_keys`)
-            self._nul = np.flatnonzero(self.u8[: self.size] == 0)
-        i = np.searchsorted(self._nul, positions)
-        out = np.full(len(positions), self.size, dtype=np.int64)
-        found = i < len(self._nul)
-        out[found] = self._nul[i[found]]
-        return out
 
 
 def gather(buf: Buffer, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The byte slices `starts[i]:starts[i]+lengths[i]` back to back, and their int32 Arrow offsets."""
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    total = int(offsets[-1])
-    if total == 0:
-        return np.zeros(0, dtype=np.uint8), offsets.astype(np.int32)
-    shift = np.repeat(starts - offsets[:-1], lengths)
-    index = np.arange(total, dtype=np.int64)
-    index += shift
-    return buf.u8[index], offsets.astype(np.int32)
+    return gather_bytes(buf.u8, starts.astype(np.int64), lengths.astype(np.int64))

@@ -91,7 +91,7 @@ def _vector(buf: Buffer, plan: Plan, elements: Elements, slots, t, starts, valid
     if plan.kind == "struct":
         inner = walk(buf, starts[rows], elements.value_end[slots[rows]])
         return build_struct(buf, plan, inner, rows, n, valid, stats)
-    items = walk(buf, starts[rows], elements.value_end[slots[rows]], keys=False).in_document_order()
+    items = walk(buf, starts[rows], elements.value_end[slots[rows]])
     if stats is not None and len(rows):
         stats.element = stats.element or FieldStats()
     return _list(buf, plan, items, rows, n, valid, stats.element if stats is not None else None)

@@ -51,8 +51,8 @@ def observe_documents(buf: Buffer, stats: FieldStats, elements: Elements) -> Non
         observe_values(buf, stats.children[name], elements, order[bounds[k] : bounds[k + 1]])
 
 
-def _sub_elements(buf: Buffer, elements: Elements, index: np.ndarray, keys: bool = True) -> Elements:
-    return walk(buf, elements.value_start[index], elements.value_end[index], keys)
+def _sub_elements(buf: Buffer, elements: Elements, index: np.ndarray) -> Elements:
+    return walk(buf, elements.value_start[index], elements.value_end[index])
 
 
 def observe_values(buf: Buffer, stats: FieldStats, elements: Elements, index: np.ndarray) -> None:
@@ -78,7 +78,7 @@ def observe_values(buf: Buffer, stats: FieldStats, elements: Elements, index: np
     arrays = fast[t == 4]
     if len(arrays):
         stats.element = stats.element or FieldStats()
-        items = _sub_elements(buf, elements, arrays, keys=False)
+        items = _sub_elements(buf, elements, arrays)
         observe_values(buf, stats.element, items, np.arange(len(items)))
     if len(slow):
         values = python_values(buf, elements, slow)

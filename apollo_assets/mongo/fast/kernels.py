@@ -1,0 +1,185 @@
+"""The fast path's byte loops, compiled by numba: walking elements, numbering keys, gathering byte slices.
+
+Each kernel reads a chunk's bytes (`Buffer.u8`, zero-padded by `buffer.PAD`) and returns plain arrays; a kernel
+that meets something it does not handle returns an error code instead of raising, and `walk`/`keys` turn the
+code into `Unsupported`. Compiled code is cached beside this module (numba's `cache=True`), so a worker process
+compiles each kernel at most once per installation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Error codes of `walk_elements` (0: none); `walk.ERRORS` gives their messages.
+BAD_FRAME, UNKNOWN_TYPE, SHORT_LENGTH, OVERRUN, KEY_PAST_END, LONG_KEY = 1, 2, 3, 4, 5, 6
+MAX_KEY = 255  # longer keys take the decoding path
+
+_FIXED = np.full(256, -3, dtype=np.int64)  # value sizes; -1: int32-sized, -2: regex, -3: unknown type
+for _t, _n in {1: 8, 6: 0, 7: 12, 8: 1, 9: 8, 10: 0, 16: 4, 17: 8, 18: 8, 19: 16, 127: 0, 255: 0}.items():
+    _FIXED[_t] = _n
+for _t in (2, 3, 4, 5, 12, 13, 14, 15):
+    _FIXED[_t] = -1
+_FIXED[11] = -2
+_EXTRA = np.zeros(256, dtype=np.int64)  # bytes beyond the declared int32
+_EXTRA[[2, 13, 14]] = 4  # string-like: int32 length, then the bytes (with their NUL)
+_EXTRA[5] = 5  # binary: int32 length, subtype byte, bytes
+_EXTRA[12] = 16  # DBPointer: a string, then 12 bytes of ObjectId
+_MIN_DECLARED = np.zeros(256, dtype=np.int64)
+_MIN_DECLARED[[2, 13, 14, 12]] = 1
+_MIN_DECLARED[[3, 4]] = 5
+_MIN_DECLARED[15] = 14
+
+
+@njit(cache=True, inline="always")
+def _i32(u8: np.ndarray, at: int) -> int:
+    v = np.int64(u8[at]) | (np.int64(u8[at + 1]) << 8) | (np.int64(u8[at + 2]) << 16) | (np.int64(u8[at + 3]) << 24)
+    return v - (1 << 32) if v >= (1 << 31) else v
+
+
+@njit(cache=True)
+def _walk(u8, size, starts, ends, fixed, extra, min_declared):
+    n = len(starts)
+    capacity = max(16, n * 8)
+    out = np.empty((6, capacity), dtype=np.int64)
+    count = 0
+    for d in range(n):
+        s, e = starts[d], ends[d]
+        if e - s < 5 or _i32(u8, s) != e - s or u8[e - 1] != 0:
+            return out, count, BAD_FRAME, d
+        pos, stop = s + 4, e - 1
+        while pos < stop:
+            t = np.int64(u8[pos])
+            k = pos + 1
+            limit = min(k + MAX_KEY + 1, size)
+            while k < limit and u8[k] != 0:
+                k += 1
+            if k >= size:
+                return out, count, KEY_PAST_END, pos
+            if u8[k] != 0:
+                return out, count, LONG_KEY, pos
+            vs = k + 1
+            width = fixed[t]
+            if width == -3:
+                return out, count, UNKNOWN_TYPE, t
+            if width == -1:
+                declared = _i32(u8, vs) if vs + 4 <= size else 0
+                if declared < min_declared[t]:
+                    return out, count, SHORT_LENGTH, pos
+                width = declared + extra[t]
+            elif width == -2:
+                p = vs
+                while p < size and u8[p] != 0:
+                    p += 1
+                p += 1
+                while p < size and u8[p] != 0:
+                    p += 1
+                width = p + 1 - vs
+            ve = vs + width
+            if ve > stop or k >= stop:
+                return out, count, OVERRUN, pos
+            if count == capacity:
+                capacity *= 2
+                grown = np.empty((6, capacity), dtype=np.int64)
+                grown[:, :count] = out[:, :count]
+                out = grown
+            out[0, count], out[1, count], out[2, count] = d, t, pos + 1
+            out[3, count], out[4, count], out[5, count] = k, vs, ve
+            count += 1
+            pos = ve
+    return out, count, 0, 0
+
+
+def walk_elements(u8: np.ndarray, size: int, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Rows parent, type, key start, key end (its NUL), value start, value end of every element, in document
+    order; and an error code (0: none) with its detail (document index, byte offset or type)."""
+    out, count, error, detail = _walk(
+        u8, size, starts.astype(np.int64), ends.astype(np.int64), _FIXED, _EXTRA, _MIN_DECLARED
+    )
+    return out[:, :count], error, detail
+
+
+@njit(cache=True)
+def _same_key(u8, a_start, a_end, b_start, b_end) -> bool:
+    if a_end - a_start != b_end - b_start:
+        return False
+    for i in range(a_end - a_start):  # noqa: SIM110  (numba compiles loops, not generators)
+        if u8[a_start + i] != u8[b_start + i]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def key_codes(u8: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> tuple[np.ndarray, ...]:
+    """An id per element, equal for equal keys (compared byte for byte: a hash collision cannot merge two keys);
+    each id's first element, and its lowest key start."""
+    n = len(key_start)
+    codes = np.empty(n, dtype=np.int64)
+    slots = 64
+    table = np.full(slots, -1, dtype=np.int64)  # id per slot
+    first = np.empty(16, dtype=np.int64)
+    earliest = np.empty(16, dtype=np.int64)
+    hashes = np.empty(16, dtype=np.uint64)
+    unique = 0
+    for i in range(n):
+        h = np.uint64(14695981039346656037)
+        for p in range(key_start[i], key_end[i]):
+            h = (h ^ np.uint64(u8[p])) * np.uint64(1099511628211)
+        slot = np.int64(h & np.uint64(slots - 1))
+        while True:
+            code = table[slot]
+            if code < 0:
+                break
+            j = first[code]
+            if hashes[code] == h and _same_key(u8, key_start[i], key_end[i], key_start[j], key_end[j]):
+                break
+            slot = (slot + 1) & (slots - 1)
+        if code < 0:
+            code = unique
+            unique += 1
+            if unique > len(first):
+                first = np.concatenate((first, np.empty(len(first), dtype=np.int64)))
+                earliest = np.concatenate((earliest, np.empty(len(earliest), dtype=np.int64)))
+                hashes = np.concatenate((hashes, np.empty(len(hashes), dtype=np.uint64)))
+            first[code], hashes[code], earliest[code] = i, h, key_start[i]
+            table[slot] = code
+            if unique * 2 > slots:  # keep the table at most half full
+                slots *= 4
+                table = np.full(slots, -1, dtype=np.int64)
+                for c in range(unique):
+                    s = np.int64(hashes[c] & np.uint64(slots - 1))
+                    while table[s] >= 0:
+                        s = (s + 1) & (slots - 1)
+                    table[s] = c
+        codes[i] = code
+        if key_start[i] < earliest[code]:
+            earliest[code] = key_start[i]
+    return codes, first[:unique].copy(), earliest[:unique].copy()
+
+
+@njit(cache=True)
+def gather_bytes(u8: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The byte slices `starts[i]:starts[i]+lengths[i]` back to back, and their int32 Arrow offsets."""
+    n = len(starts)
+    offsets = np.empty(n + 1, dtype=np.int32)
+    offsets[0] = 0
+    total = 0
+    for i in range(n):
+        total += lengths[i]
+        offsets[i + 1] = total
+    data = np.empty(total, dtype=np.uint8)
+    at = 0
+    for i in range(n):
+        s = starts[i]
+        for j in range(lengths[i]):
+            data[at + j] = u8[s + j]
+        at += lengths[i]
+    return data, offsets
+
+
+def warm() -> None:
+    """Load (or compile, the first time) every kernel, on input too small to cost anything."""
+    u8, none = np.zeros(32, dtype=np.uint8), np.zeros(0, dtype=np.int64)
+    walk_elements(u8, 0, none, none)
+    key_codes(u8, none, none)
+    gather_bytes(u8, none, none)

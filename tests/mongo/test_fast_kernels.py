@@ -1,0 +1,81 @@
+"""The compiled byte loops of the fast reader, each against what plain Python (or pymongo) says of the same bytes."""
+
+from __future__ import annotations
+
+import struct
+
+import bson
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apollo_assets.mongo.fast import Unsupported
+from apollo_assets.mongo.fast.buffer import Buffer, gather
+from apollo_assets.mongo.fast.keys import key_ids
+from apollo_assets.mongo.fast.walk import walk
+
+
+def _documents(*docs: bytes) -> tuple[Buffer, np.ndarray, np.ndarray]:
+    data = b"".join(docs)
+    ends = np.cumsum([len(d) for d in docs], dtype=np.int64)
+    return Buffer(data), ends - [len(d) for d in docs], ends
+
+
+keys = st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.dictionaries(keys, st.one_of(st.integers(-(2**40), 2**40), st.text(max_size=5)), max_size=8)))
+def test_the_walk_finds_every_element_with_its_key_in_document_order(docs):
+    buf, starts, ends = _documents(*(bson.encode(d) for d in docs))
+    elements = walk(buf, starts, ends)
+    spans = zip(elements.parent, elements.key_start, elements.key_end, strict=True)
+    found = [(int(p), buf.data[int(s) : int(e)].decode()) for p, s, e in spans]
+    assert found == [(i, k) for i, d in enumerate(docs) for k in d]
+    codes, names = key_ids(buf, elements)
+    assert [names[c] for c in codes] == [k for _, k in found]
+    assert names == list(dict.fromkeys(k for _, k in found))  # numbered in order of first appearance
+
+
+def test_thousands_of_distinct_keys_keep_distinct_ids():
+    doc = bson.encode({f"k{i}": i for i in range(5000)})  # the key table grows (and rehashes) many times
+    buf, starts, ends = _documents(doc, doc)
+    codes, names = key_ids(buf, walk(buf, starts, ends))
+    assert names == [f"k{i}" for i in range(5000)]
+    assert codes.tolist() == list(range(5000)) * 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (struct.pack("<i", 99) + b"\x10a\x00\x01\x00\x00\x00\x00", "length prefix"),
+        (struct.pack("<i", 12) + b"\x42a\x00\x01\x00\x00\x00\x00", "unknown BSON type 66"),
+        (struct.pack("<i", 12) + b"\x02a\x00\x00\x00\x00\x00\x00", "declared length is too small"),
+        (struct.pack("<i", 14) + b"\x02a\x00\x09\x00\x00\x00ab\x00", "runs past the end"),
+        (bson.encode({"k" * 300: 1}), "longer than 255 bytes"),
+    ],
+)
+def test_bad_framing_is_refused_with_its_reason(raw, message):
+    buf, starts, ends = _documents(bson.encode({"fine": 1}), raw)
+    with pytest.raises(Unsupported, match=message):
+        walk(buf, starts, ends)
+
+
+def test_a_regex_spans_its_pattern_and_its_options():
+    doc = bson.encode({"r": bson.Regex("a.*b", "im"), "after": 1})
+    buf, starts, ends = _documents(doc)
+    elements = walk(buf, starts, ends)
+    assert elements.type.tolist() == [11, 16]
+    assert buf.data[int(elements.value_start[0]) : int(elements.value_end[0])] == b"a.*b\x00im\x00"
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 10))))
+def test_gather_joins_the_slices(spans):
+    buf = Buffer(bytes(range(256)) * 2)
+    starts = np.array([s for s, _ in spans], dtype=np.int64)
+    lengths = np.array([n for _, n in spans], dtype=np.int64)
+    data, offsets = gather(buf, starts, lengths)
+    assert data.tobytes() == b"".join(buf.data[s : s + n] for s, n in spans)
+    assert offsets.tolist() == np.concatenate([[0], np.cumsum(lengths)]).astype(int).tolist()
