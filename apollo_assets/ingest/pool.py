@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -45,23 +46,37 @@ def convert_in_worker(group: Group, scanned: ScanResult, job: Job, target: Stage
 
 
 def make_pool(stack: ExitStack, workers: int, counters: object) -> Executor | None:
+    """A pool of `workers` processes, which start now, in the background, while the caller plans."""
     if workers < 1:
         return None
     # forkserver: a Dagster step has threads, and forking a threaded process is unsafe. Workers fork from a server
     # that has imported the pipeline once, instead of each importing pyarrow, pymongo and pandas again.
     context = mp.get_context("forkserver")
     context.set_forkserver_preload([__name__, "apollo_assets.mongo.fast.preload"])
-    return stack.enter_context(
+    pool = stack.enter_context(
         ProcessPoolExecutor(workers, mp_context=context, initializer=progress.install, initargs=(counters,))
     )
+    # A submit blocks until its process has forked, after the server's imports (~2 s): pay that in a thread.
+    starting = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="ingest-pool-start"))
+    for _ in range(workers):
+        starting.submit(pool.submit, os.getpid)
+    return pool
 
 
 def side_by_side(groups: list[Group], pool: Executor | None, local: Callable, remote: Callable) -> list:
-    """`remote(group)` for groups 1.. in the pool while `local(groups[0])` runs here; results in group order."""
-    futures: list[Future] = [pool.submit(*remote(g)) for g in groups[1:]] if pool else []
-    try:
-        return [local(groups[0]), *(f.result() for f in futures)]
-    finally:
-        for future in futures:  # let running workers finish before what they write to is cleaned up
-            future.cancel()
-        wait(futures)
+    """`remote(group)` for groups 1.. in the pool while `local(groups[0])` runs here; results in group order.
+
+    The remote groups are submitted from a thread, so the local one starts at once even when the pool's
+    processes are still starting."""
+    if pool is None:
+        return [local(groups[0])]
+    with ThreadPoolExecutor(1, thread_name_prefix="ingest-submit") as submitter:
+        submitted = submitter.submit(lambda: [pool.submit(*remote(g)) for g in groups[1:]])
+        try:
+            first = local(groups[0])
+            return [first, *(f.result() for f in submitted.result())]
+        finally:
+            futures: list[Future] = submitted.result() if submitted.exception() is None else []
+            for future in futures:  # let running workers finish before what they write to is cleaned up
+                future.cancel()
+            wait(futures)
