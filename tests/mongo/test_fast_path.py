@@ -181,3 +181,17 @@ def test_one_walk_takes_the_people_chunk_and_refuses_a_plan_it_does_not_fit(tmp_
     narrower, _ = infer_plan(_decoded_stats(_one_chunk(tmp_path / "first", PEOPLE[:1])))
     with pytest.raises(Unsupported):
         fused_convert(chunk, narrower, arrow_schema(narrower), "b")
+
+
+def test_a_drifting_field_of_plain_scalars_is_read_from_the_bytes_as_decoding_reads_it(tmp_path, monkeypatch):
+    from apollo_assets.mongo.fast import columns
+
+    calls = []
+    original = columns.drift_columns
+    monkeypatch.setattr(columns, "drift_columns", lambda *a: calls.append(1) or original(*a))
+    values = [1.5, float("nan"), float("inf"), -0.0, 1e16, 2, Int64(2**40), True, False, 'é"\\\n', "", None]
+    docs = [{"_id": i, **({} if i % 13 == 12 else {"v": values[i % len(values)]})} for i in range(60)]
+    out = both_paths(source_of(write_dump(tmp_path, "drift", [encode(d) for d in docs])))
+    assert_same(out)
+    assert calls and out[True][4].fast_chunks == 1
+    assert set(out[True][1].column("v__bson_type").to_pylist()) == {"double", "int", "long", "bool", "string", None}

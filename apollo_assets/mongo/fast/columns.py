@@ -18,6 +18,7 @@ from apollo_assets.mongo.fast.classes import (
     STRINGS,
     simple_mask,
 )
+from apollo_assets.mongo.fast.drift import drift_columns, plain_drift
 from apollo_assets.mongo.fast.keys import key_ids
 from apollo_assets.mongo.fast.pyvalues import python_values
 from apollo_assets.mongo.fast.scalars import scalar_array
@@ -56,6 +57,10 @@ def build(buf: Buffer, plan: Plan, elements: Elements, slots: np.ndarray, stats:
     t = np.full(n, 10, dtype=np.int64)
     t[present] = elements.type[slots[present]]
     valid = ~IS_NULL[t]
+    if plan.kind == "drift" and plain_drift(t, present):
+        starts = np.zeros(n, dtype=np.int64)
+        starts[present] = elements.value_start[slots[present]]
+        return drift_columns(buf, t, starts, present, stats)
     accepted = ACCEPTS.get(plan.kind)
     if accepted is None or plan.has_sibling or not simple_mask(buf, elements, slots[valid]).all():
         if stats is not None and accepted is not None and not plan.has_sibling:

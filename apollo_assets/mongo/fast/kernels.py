@@ -38,15 +38,14 @@ def _i32(u8: np.ndarray, at: int) -> int:
 
 
 @njit(cache=True)
-def _walk(u8, size, starts, ends, fixed, extra, min_declared):
+def _walk(u8, size, starts, ends, fixed, extra, min_declared, out, fill):
+    """Counts (and checks) the elements, or, with `fill`, writes them into `out` (6 rows, one column each)."""
     n = len(starts)
-    capacity = max(16, n * 8)
-    out = np.empty((6, capacity), dtype=np.int64)
     count = 0
     for d in range(n):
         s, e = starts[d], ends[d]
         if e - s < 5 or _i32(u8, s) != e - s or u8[e - 1] != 0:
-            return out, count, BAD_FRAME, d
+            return count, BAD_FRAME, d
         pos, stop = s + 4, e - 1
         while pos < stop:
             t = np.int64(u8[pos])
@@ -55,17 +54,17 @@ def _walk(u8, size, starts, ends, fixed, extra, min_declared):
             while k < limit and u8[k] != 0:
                 k += 1
             if k >= size:
-                return out, count, KEY_PAST_END, pos
+                return count, KEY_PAST_END, pos
             if u8[k] != 0:
-                return out, count, LONG_KEY, pos
+                return count, LONG_KEY, pos
             vs = k + 1
             width = fixed[t]
             if width == -3:
-                return out, count, UNKNOWN_TYPE, t
+                return count, UNKNOWN_TYPE, t
             if width == -1:
                 declared = _i32(u8, vs) if vs + 4 <= size else 0
                 if declared < min_declared[t]:
-                    return out, count, SHORT_LENGTH, pos
+                    return count, SHORT_LENGTH, pos
                 width = declared + extra[t]
             elif width == -2:
                 p = vs
@@ -77,26 +76,26 @@ def _walk(u8, size, starts, ends, fixed, extra, min_declared):
                 width = p + 1 - vs
             ve = vs + width
             if ve > stop or k >= stop:
-                return out, count, OVERRUN, pos
-            if count == capacity:
-                capacity *= 2
-                grown = np.empty((6, capacity), dtype=np.int64)
-                grown[:, :count] = out[:, :count]
-                out = grown
-            out[0, count], out[1, count], out[2, count] = d, t, pos + 1
-            out[3, count], out[4, count], out[5, count] = k, vs, ve
+                return count, OVERRUN, pos
+            if fill:
+                out[0, count], out[1, count], out[2, count] = d, t, pos + 1
+                out[3, count], out[4, count], out[5, count] = k, vs, ve
             count += 1
             pos = ve
-    return out, count, 0, 0
+    return count, 0, 0
 
 
 def walk_elements(u8: np.ndarray, size: int, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, int, int]:
     """Rows parent, type, key start, key end (its NUL), value start, value end of every element, in document
     order; and an error code (0: none) with its detail (document index, byte offset or type)."""
-    out, count, error, detail = _walk(
-        u8, size, starts.astype(np.int64), ends.astype(np.int64), _FIXED, _EXTRA, _MIN_DECLARED
-    )
-    return out[:, :count], error, detail
+    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    out = np.empty((6, 0), dtype=np.int64)
+    count, error, detail = _walk(u8, size, starts, ends, _FIXED, _EXTRA, _MIN_DECLARED, out, False)
+    if error:
+        return out, error, detail
+    out = np.empty((6, count), dtype=np.int64)  # a second walk fills exactly sized rows
+    _walk(u8, size, starts, ends, _FIXED, _EXTRA, _MIN_DECLARED, out, True)
+    return out, 0, 0
 
 
 @njit(cache=True)
@@ -110,9 +109,26 @@ def _same_key(u8, a_start, a_end, b_start, b_end) -> bool:
 
 
 @njit(cache=True)
-def key_codes(u8: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> tuple[np.ndarray, ...]:
+def _lookup(u8, key_start, key_end, i, h, table, slots, first, hashes) -> tuple[int, int]:
+    """The id of element i's key (-1: new) and the table slot where it is, or would go."""
+    slot = np.int64(h & np.uint64(slots - 1))
+    while True:
+        code = table[slot]
+        if code < 0:
+            return -1, slot
+        j = first[code]
+        if hashes[code] == h and _same_key(u8, key_start[i], key_end[i], key_start[j], key_end[j]):
+            return code, slot
+        slot = (slot + 1) & (slots - 1)
+
+
+@njit(cache=True)
+def key_codes(u8: np.ndarray, parent: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> tuple[np.ndarray, ...]:
     """An id per element, equal for equal keys (compared byte for byte: a hash collision cannot merge two keys);
-    each id's first element, and its lowest key start."""
+    each id's first element, and its lowest key start.
+
+    Documents of a collection mostly repeat one order of keys: the key that followed the previous one last time
+    is tried first, by comparing bytes, before hashing."""
     n = len(key_start)
     codes = np.empty(n, dtype=np.int64)
     slots = 64
@@ -120,38 +136,42 @@ def key_codes(u8: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> tup
     first = np.empty(16, dtype=np.int64)
     earliest = np.empty(16, dtype=np.int64)
     hashes = np.empty(16, dtype=np.uint64)
+    after = np.full(17, -1, dtype=np.int64)  # the id that followed each id last time; [-1]: a document's first
     unique = 0
+    previous = -1
     for i in range(n):
-        h = np.uint64(14695981039346656037)
-        for p in range(key_start[i], key_end[i]):
-            h = (h ^ np.uint64(u8[p])) * np.uint64(1099511628211)
-        slot = np.int64(h & np.uint64(slots - 1))
-        while True:
-            code = table[slot]
+        if i == 0 or parent[i] != parent[i - 1]:
+            previous = -1
+        code = after[previous]
+        if code < 0 or not _same_key(u8, key_start[i], key_end[i], key_start[first[code]], key_end[first[code]]):
+            h = np.uint64(14695981039346656037)
+            for p in range(key_start[i], key_end[i]):
+                h = (h ^ np.uint64(u8[p])) * np.uint64(1099511628211)
+            code, slot = _lookup(u8, key_start, key_end, i, h, table, slots, first, hashes)
             if code < 0:
-                break
-            j = first[code]
-            if hashes[code] == h and _same_key(u8, key_start[i], key_end[i], key_start[j], key_end[j]):
-                break
-            slot = (slot + 1) & (slots - 1)
-        if code < 0:
-            code = unique
-            unique += 1
-            if unique > len(first):
-                first = np.concatenate((first, np.empty(len(first), dtype=np.int64)))
-                earliest = np.concatenate((earliest, np.empty(len(earliest), dtype=np.int64)))
-                hashes = np.concatenate((hashes, np.empty(len(hashes), dtype=np.uint64)))
-            first[code], hashes[code], earliest[code] = i, h, key_start[i]
-            table[slot] = code
-            if unique * 2 > slots:  # keep the table at most half full
-                slots *= 4
-                table = np.full(slots, -1, dtype=np.int64)
-                for c in range(unique):
-                    s = np.int64(hashes[c] & np.uint64(slots - 1))
-                    while table[s] >= 0:
-                        s = (s + 1) & (slots - 1)
-                    table[s] = c
+                code = unique
+                unique += 1
+                if unique > len(first):
+                    first = np.concatenate((first, np.empty(len(first), dtype=np.int64)))
+                    earliest = np.concatenate((earliest, np.empty(len(earliest), dtype=np.int64)))
+                    hashes = np.concatenate((hashes, np.empty(len(hashes), dtype=np.uint64)))
+                    grown = np.full(len(first) + 1, -1, dtype=np.int64)
+                    grown[: len(after) - 1] = after[:-1]
+                    grown[-1] = after[-1]
+                    after = grown
+                first[code], hashes[code], earliest[code] = i, h, key_start[i]
+                table[slot] = code
+                if unique * 2 > slots:  # keep the table at most half full
+                    slots *= 4
+                    table = np.full(slots, -1, dtype=np.int64)
+                    for c in range(unique):
+                        s = np.int64(hashes[c] & np.uint64(slots - 1))
+                        while table[s] >= 0:
+                            s = (s + 1) & (slots - 1)
+                        table[s] = c
+            after[previous] = code
         codes[i] = code
+        previous = code
         if key_start[i] < earliest[code]:
             earliest[code] = key_start[i]
     return codes, first[:unique].copy(), earliest[:unique].copy()
@@ -181,5 +201,5 @@ def warm() -> None:
     """Load (or compile, the first time) every kernel, on input too small to cost anything."""
     u8, none = np.zeros(32, dtype=np.uint8), np.zeros(0, dtype=np.int64)
     walk_elements(u8, 0, none, none)
-    key_codes(u8, none, none)
+    key_codes(u8, none, none, none)
     gather_bytes(u8, none, none)

@@ -13,7 +13,7 @@ def key_ids(buf: Buffer, elements: Elements) -> tuple[np.ndarray, list[str]]:
     """An id per element (int64), and the key of each id."""
     if not len(elements):
         return np.zeros(0, dtype=np.int64), []
-    codes, first, earliest = key_codes(buf.u8, elements.key_start, elements.key_end)
+    codes, first, earliest = key_codes(buf.u8, elements.parent, elements.key_start, elements.key_end)
     # The decoding path orders keys by first appearance in document order, which is byte order in the chunk.
     rank = np.argsort(earliest, kind="stable")
     if (rank != np.arange(len(rank))).any():
