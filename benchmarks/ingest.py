@@ -15,15 +15,15 @@ own. Targets on 2 cores: (c) >= 150,000 docs/s with 2 workers, >= 6x (a), peak R
 The last line is one JSON object.
 
 Where the time goes (1,000,000 documents, this 2-vCPU machine with nothing else running, 2026-11-26): 1 worker
-28,100 docs/s, of which about 78 % converting (the vectorised walk of the BSON bytes, numpy calls per element round;
-the drifting field and the decimal go through pymongo), 13 % masking, 8 % Parquet; 2 workers 41,700 docs/s (1.49x:
-the second worker starts its own interpreter and imports, and the two vCPUs share a core's caches). pymongo's own
-decode of these documents costs 13-17 us each here, so a path that decodes to Python objects cannot reach 75,000
-docs/s per core; pymongoarrow 1.15's C builder alone (schema inference, so no drift safety, no masking, no Parquet)
-converts them at ~38,000 docs/s per core here (measured beside another benchmark). 150,000 docs/s on two cores needs
-about 13 us per document end to end, which takes a compiled BSON walker. On SecantusDB every `_id` range query
-scans the whole collection (it has no index range scans), so more ranges mean more server work there; on MongoDB a
-range reads its index range.
+47,000 docs/s, of which about 68 % converting (the walk of the BSON bytes, its byte loops compiled by numba, and the
+numpy/Arrow calls that cut columns out of them per field), 19 % masking (HMAC-SHA256 per value, hashlib), 13 %
+Parquet; 2 workers 71,700 docs/s (1.53x: the second worker forks from a server that imports the pipeline and loads
+the compiled loops first, ~2 s, and the two vCPUs share a core's caches). Before numba (the same walk in numpy
+rounds) and before the drifting field was read from the bytes: 28,100 and 41,700 docs/s. 150,000 docs/s on two
+cores needs about 13 us per document end to end; masking and Parquet alone take ~6.5 us here, and conversion still
+runs per-field numpy calls from Python: reaching it would take the whole conversion (and the HMAC) in compiled
+loops. On SecantusDB every `_id` range query scans the whole collection (it has no index range scans), so more
+ranges mean more server work there; on MongoDB a range reads its index range.
 """
 
 from __future__ import annotations
