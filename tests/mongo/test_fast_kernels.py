@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
+import sys
 
 import bson
 import numpy as np
@@ -79,3 +82,21 @@ def test_gather_joins_the_slices(spans):
     data, offsets = gather(buf, starts, lengths)
     assert data.tobytes() == b"".join(buf.data[s : s + n] for s, n in spans)
     assert offsets.tolist() == np.concatenate([[0], np.cumsum(lengths)]).astype(int).tolist()
+
+
+def test_without_a_writable_cache_folder_the_kernels_compile_in_the_process_and_say_so():
+    # NUMBA_CACHE_LOCATOR_CLASSES limits numba to a locator that never applies to a file: as in a read-only image.
+    code = (
+        "import bson, numpy as np\n"
+        "from apollo_assets.mongo.fast.buffer import Buffer\n"
+        "from apollo_assets.mongo.fast.walk import walk\n"
+        "doc = bson.encode({'a': 1, 'b': 'x'})\n"
+        "e = walk(Buffer(doc), np.array([0]), np.array([len(doc)]))\n"
+        "print(e.type.tolist())\n"
+    )
+    env = {**os.environ, "NUMBA_CACHE_LOCATOR_CLASSES": "numba.core.caching.IPythonCacheLocator"}
+    out = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[16, 2]"
+    assert "numba cannot cache walk_elements" not in out.stderr  # a plain wrapper, not a kernel
+    assert "numba cannot cache _walk" in out.stderr

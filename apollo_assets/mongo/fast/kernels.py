@@ -2,14 +2,30 @@
 
 Each kernel reads a chunk's bytes (`Buffer.u8`, zero-padded by `buffer.PAD`) and returns plain arrays; a kernel
 that meets something it does not handle returns an error code instead of raising, and `walk`/`keys` turn the
-code into `Unsupported`. Compiled code is cached beside this module (numba's `cache=True`), so a worker process
-compiles each kernel at most once per installation.
+code into `Unsupported`. Compiled code is cached beside this module (numba's `cache=True`; else in
+`NUMBA_CACHE_DIR` or the user's cache folder), so each kernel is compiled once per installation. Where no cache
+folder is writable (a read-only image without `NUMBA_CACHE_DIR`), every process compiles them again (~8 s).
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
+
 import numpy as np
 from numba import njit
+
+
+def _compiled(**options: object) -> Callable[[Callable], Callable]:
+    def compile_(fn: Callable) -> Callable:
+        try:
+            return njit(cache=True, **options)(fn)
+        except RuntimeError as exc:  # numba finds no writable cache folder
+            warnings.warn(f"numba cannot cache {fn.__name__}, it compiles it in each process: {exc}", stacklevel=2)
+            return njit(**options)(fn)
+
+    return compile_
+
 
 # Error codes of `walk_elements` (0: none); `walk.ERRORS` gives their messages.
 BAD_FRAME, UNKNOWN_TYPE, SHORT_LENGTH, OVERRUN, KEY_PAST_END, LONG_KEY = 1, 2, 3, 4, 5, 6
@@ -31,13 +47,13 @@ _MIN_DECLARED[[3, 4]] = 5
 _MIN_DECLARED[15] = 14
 
 
-@njit(cache=True, inline="always")
+@_compiled(inline="always")
 def _i32(u8: np.ndarray, at: int) -> int:
     v = np.int64(u8[at]) | (np.int64(u8[at + 1]) << 8) | (np.int64(u8[at + 2]) << 16) | (np.int64(u8[at + 3]) << 24)
     return v - (1 << 32) if v >= (1 << 31) else v
 
 
-@njit(cache=True)
+@_compiled()
 def _walk(u8, size, starts, ends, fixed, extra, min_declared, out, fill):
     """Counts (and checks) the elements, or, with `fill`, writes them into `out` (6 rows, one column each)."""
     n = len(starts)
@@ -98,7 +114,7 @@ def walk_elements(u8: np.ndarray, size: int, starts: np.ndarray, ends: np.ndarra
     return out, 0, 0
 
 
-@njit(cache=True)
+@_compiled()
 def _same_key(u8, a_start, a_end, b_start, b_end) -> bool:
     if a_end - a_start != b_end - b_start:
         return False
@@ -108,7 +124,7 @@ def _same_key(u8, a_start, a_end, b_start, b_end) -> bool:
     return True
 
 
-@njit(cache=True)
+@_compiled()
 def _lookup(u8, key_start, key_end, i, h, table, slots, first, hashes) -> tuple[int, int]:
     """The id of element i's key (-1: new) and the table slot where it is, or would go."""
     slot = np.int64(h & np.uint64(slots - 1))
@@ -122,7 +138,7 @@ def _lookup(u8, key_start, key_end, i, h, table, slots, first, hashes) -> tuple[
         slot = (slot + 1) & (slots - 1)
 
 
-@njit(cache=True)
+@_compiled()
 def key_codes(u8: np.ndarray, parent: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> tuple[np.ndarray, ...]:
     """An id per element, equal for equal keys (compared byte for byte: a hash collision cannot merge two keys);
     each id's first element, and its lowest key start.
@@ -177,7 +193,7 @@ def key_codes(u8: np.ndarray, parent: np.ndarray, key_start: np.ndarray, key_end
     return codes, first[:unique].copy(), earliest[:unique].copy()
 
 
-@njit(cache=True)
+@_compiled()
 def gather_bytes(u8: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The byte slices `starts[i]:starts[i]+lengths[i]` back to back, and their int32 Arrow offsets."""
     n = len(starts)
