@@ -7,12 +7,12 @@ where a bad document can be quarantined on its own.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 
 import numpy as np
 
 from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.fast.kernels import BAD_LENGTH, NEED_MORE, NO_TRAILING_NUL, TERMINATED, frame_documents
 from apollo_assets.mongo.source import DocumentBlock
 from apollo_assets.mongo.stream import ByteStream
 
@@ -20,8 +20,6 @@ MIN_DOCUMENT_BYTES = 5
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 TERMINATOR = 0xFFFFFFFF
 MAX_BLOCK_BYTES = 8 * 1024 * 1024
-
-_uint32 = struct.Struct("<I").unpack_from
 
 
 def check_length(n: int, stream: ByteStream, offset: int) -> None:
@@ -51,31 +49,21 @@ def iter_blocks(stream: ByteStream, *, until_terminator: bool = False) -> Iterat
                 )
             return
         buf, start = stream.buf, stream.pos
-        end, p, starts = len(buf), start, []
-        need = 4
-        terminated = False
-        limit = start + MAX_BLOCK_BYTES
-        while p + 4 <= end and p < limit:
-            n = _uint32(buf, p)[0]
-            if not MIN_DOCUMENT_BYTES <= n <= MAX_DOCUMENT_BYTES:
-                if n == TERMINATOR and until_terminator:
-                    terminated = True
-                    break
-                check_length(n, stream, stream.base + p)
-            if p + n > end:
-                need = n
-                break
-            if buf[p + n - 1]:
-                raise BackupFormatError(
-                    f"BSON document of {n} bytes does not end with a 0x00 byte: its length prefix is wrong",
-                    stream.source,
-                    stream.base + p,
-                )
-            starts.append(p)
-            p += n
-        if starts:
-            starts.append(p)
-            yield DocumentBlock(stream.source, stream.base, buf, np.asarray(starts, dtype=np.int64))
+        data = np.frombuffer(buf, np.uint8)
+        limits = (start, len(buf), start + MAX_BLOCK_BYTES, MIN_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES)
+        bounds, p, outcome, n = frame_documents(data, *limits, until_terminator)
+        if outcome == BAD_LENGTH:
+            check_length(n, stream, stream.base + p)
+        if outcome == NO_TRAILING_NUL:
+            raise BackupFormatError(
+                f"BSON document of {n} bytes does not end with a 0x00 byte: its length prefix is wrong",
+                stream.source,
+                stream.base + p,
+            )
+        need = n if outcome == NEED_MORE else 4
+        terminated = outcome == TERMINATED
+        if len(bounds):
+            yield DocumentBlock(stream.source, stream.base, buf, bounds)
         stream.pos = p
         if terminated:
             stream.pos += 4

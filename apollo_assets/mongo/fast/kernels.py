@@ -219,3 +219,37 @@ def warm() -> None:
     walk_elements(u8, 0, none, none)
     key_codes(u8, none, none, none)
     gather_bytes(u8, none, none)
+    frame_documents(np.frombuffer(bytes(8), np.uint8), 0, 0, 0, 5, 16, False)  # read-only, as from `bytes`
+
+
+# Outcomes of `frame_documents` besides running out of bytes (0).
+NEED_MORE, TERMINATED, BAD_LENGTH, NO_TRAILING_NUL = 1, 2, 3, 4
+
+
+@_compiled()
+def frame_documents(u8, start, end, limit, min_bytes, max_bytes, terminator):
+    """Document boundaries in `u8[start:end]` from their length prefixes, starting documents before `limit`:
+    (boundaries, where it stopped, outcome, the length prefix there). `terminator`: an archive's 0xFFFFFFFF
+    ends the segment instead of being a bad length."""
+    bounds = np.empty(max(16, (min(limit, end) - start) // 64 + 2), dtype=np.int64)
+    count, p, outcome, n = 0, start, 0, 0
+    while p + 4 <= end and p < limit:
+        n = np.int64(u8[p]) | (np.int64(u8[p + 1]) << 8) | (np.int64(u8[p + 2]) << 16) | (np.int64(u8[p + 3]) << 24)
+        if n < min_bytes or n > max_bytes:
+            outcome = TERMINATED if terminator and n == 0xFFFFFFFF else BAD_LENGTH
+            break
+        if p + n > end:
+            outcome = NEED_MORE
+            break
+        if u8[p + n - 1] != 0:
+            outcome = NO_TRAILING_NUL
+            break
+        if count + 1 >= len(bounds):
+            grown = np.empty(len(bounds) * 2, dtype=np.int64)
+            grown[:count] = bounds[:count]
+            bounds = grown
+        bounds[count] = p
+        count += 1
+        p += n
+    bounds[count] = p
+    return bounds[: count + 1 if count else 0].copy(), p, outcome, n
