@@ -15,15 +15,16 @@ own. Targets on 2 cores: (c) >= 150,000 docs/s with 2 workers, >= 6x (a), peak R
 The last line is one JSON object.
 
 Where the time goes (1,000,000 documents, this 2-vCPU machine with nothing else running, 2026-11-26): 1 worker
-47,000 docs/s, of which about 68 % converting (the walk of the BSON bytes, its byte loops compiled by numba, and the
-numpy/Arrow calls that cut columns out of them per field), 19 % masking (HMAC-SHA256 per value, hashlib), 13 %
-Parquet; 2 workers 71,700 docs/s (1.53x: the second worker forks from a server that imports the pipeline and loads
-the compiled loops first, ~2 s, and the two vCPUs share a core's caches). Before numba (the same walk in numpy
-rounds) and before the drifting field was read from the bytes: 28,100 and 41,700 docs/s. 150,000 docs/s on two
-cores needs about 13 us per document end to end; masking and Parquet alone take ~6.5 us here, and conversion still
-runs per-field numpy calls from Python: reaching it would take the whole conversion (and the HMAC) in compiled
-loops. On SecantusDB every `_id` range query scans the whole collection (it has no index range scans), so more
-ranges mean more server work there; on MongoDB a range reads its index range.
+42,700-47,000 docs/s, of which about 68 % converting (the walk of the BSON bytes, its byte loops compiled by numba,
+and the numpy/Arrow calls that cut columns out of them per field), 19 % masking (HMAC-SHA256 per value, hashlib),
+13 % Parquet; 2 workers 71,700-72,600 docs/s. Of a 2-worker run's 13.8 s, ~1.2 s go before any document is converted
+(the pilot's plan, numba's compiled loops loaded), the second worker starts ~1.5 s after the first (it forks from a
+server that imports the pipeline first), and two workers side by side each convert ~10 % slower than one alone.
+Before numba (the same walk in numpy rounds) and before the drifting field was read from the bytes: 28,100 and
+41,700 docs/s. 150,000 docs/s on two cores needs about 13 us per document end to end; masking and Parquet alone take
+~6.5 us here, and conversion still runs per-field numpy calls from Python: reaching it would take the whole
+conversion (and the HMAC) in compiled loops. On SecantusDB every `_id` range query scans the whole collection (it
+has no index range scans), so more ranges mean more server work there; on MongoDB a range reads its index range.
 """
 
 from __future__ import annotations
