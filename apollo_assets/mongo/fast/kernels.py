@@ -1,4 +1,5 @@
-"""The fast path's byte loops, compiled by numba: walking elements, numbering keys, gathering byte slices.
+"""The fast path's byte loops, compiled by numba: framing documents, walking elements, numbering keys, gathering
+byte slices.
 
 Each kernel reads a chunk's bytes (`Buffer.u8`, zero-padded by `buffer.PAD`) and returns plain arrays; a kernel
 that meets something it does not handle returns an error code instead of raising, and `walk`/`keys` turn the
@@ -48,8 +49,13 @@ _MIN_DECLARED[15] = 14
 
 
 @_compiled(inline="always")
+def _u32(u8: np.ndarray, at: int) -> int:
+    return np.int64(u8[at]) | (np.int64(u8[at + 1]) << 8) | (np.int64(u8[at + 2]) << 16) | (np.int64(u8[at + 3]) << 24)
+
+
+@_compiled(inline="always")
 def _i32(u8: np.ndarray, at: int) -> int:
-    v = np.int64(u8[at]) | (np.int64(u8[at + 1]) << 8) | (np.int64(u8[at + 2]) << 16) | (np.int64(u8[at + 3]) << 24)
+    v = _u32(u8, at)
     return v - (1 << 32) if v >= (1 << 31) else v
 
 
@@ -234,7 +240,7 @@ def frame_documents(u8, start, end, limit, min_bytes, max_bytes, terminator):
     bounds = np.empty(max(16, (min(limit, end) - start) // 64 + 2), dtype=np.int64)
     count, p, outcome, n = 0, start, 0, 0
     while p + 4 <= end and p < limit:
-        n = np.int64(u8[p]) | (np.int64(u8[p + 1]) << 8) | (np.int64(u8[p + 2]) << 16) | (np.int64(u8[p + 3]) << 24)
+        n = _u32(u8, p)
         if n < min_bytes or n > max_bytes:
             outcome = TERMINATED if terminator and n == 0xFFFFFFFF else BAD_LENGTH
             break
