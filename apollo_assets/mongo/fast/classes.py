@@ -13,6 +13,7 @@ from bson.objectid import ObjectId
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported, gather
 from apollo_assets.mongo.fast.decimals import read_decimals
 from apollo_assets.mongo.fast.walk import Elements
+from apollo_assets.mongo.field_stats import FieldStats
 
 # Codes whose values the fast path counts and converts itself; any other goes through pymongo.
 CLASS_OF: dict[int, type] = {
@@ -36,6 +37,19 @@ NULLS = (6, 10)
 STRINGS = (2, 14)
 # Datetimes that decode to datetime.datetime (years 1-9999); others decode to DatetimeMS.
 MIN_MILLIS, MAX_MILLIS = -62_135_596_800_000, 253_402_300_799_999
+
+
+def count_types(stats: FieldStats, codes: np.ndarray) -> None:
+    """Count values of BSON types `codes` as `FieldStats.observe` counts them: by the Python type decoding gives."""
+    for code, count in enumerate(np.bincount(codes, minlength=256).tolist()):
+        if count:
+            stats.types[CLASS_OF[code]] += count
+
+
+def count_ints(stats: FieldStats, ints: np.ndarray) -> None:
+    """Widen the integer range of `stats` to `ints` (int32 and int64 values), as `FieldStats.observe` does."""
+    if len(ints):
+        stats.int_min, stats.int_max = min(stats.int_min, int(ints.min())), max(stats.int_max, int(ints.max()))
 
 
 def datetime_in_range(buf: Buffer, value_start: np.ndarray) -> np.ndarray:

@@ -13,9 +13,9 @@ import pyarrow as pa
 from apollo_assets.mongo.convert import Column, build_column
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
 from apollo_assets.mongo.fast.classes import (
-    CLASS_OF,
     NULLS,
     STRINGS,
+    count_types,
     simple_mask,
 )
 from apollo_assets.mongo.fast.drift import drift_columns, plain_drift
@@ -60,7 +60,7 @@ def build(buf: Buffer, plan: Plan, elements: Elements, slots: np.ndarray, stats:
     if plan.kind == "drift" and plain_drift(t, present):
         starts = np.zeros(n, dtype=np.int64)
         starts[present] = elements.value_start[slots[present]]
-        return drift_columns(buf, t, starts, present, stats)
+        return drift_columns(buf, t, starts, present, valid, stats)
     accepted = ACCEPTS.get(plan.kind)
     if accepted is None or plan.has_sibling or not simple_mask(buf, elements, slots[valid]).all():
         if stats is not None and accepted is not None and not plan.has_sibling:
@@ -69,9 +69,7 @@ def build(buf: Buffer, plan: Plan, elements: Elements, slots: np.ndarray, stats:
     if not ACCEPTED[plan.kind][t[valid]].all():
         raise Unsupported(f"a value of BSON type {sorted(set(t[valid].tolist()))} under a {plan.kind!r} plan")
     if stats is not None:
-        for code, count in enumerate(np.bincount(t[present], minlength=256).tolist()):
-            if count:
-                stats.types[CLASS_OF[code]] += count
+        count_types(stats, t[present])
     starts = np.zeros(n, dtype=np.int64)
     starts[valid] = elements.value_start[slots[valid]]
     return _vector(buf, plan, elements, slots, t, starts, valid, stats), None

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from apollo_assets.mongo.codec import TYPE_NAMES, to_ejson
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
-from apollo_assets.mongo.fast.classes import CLASS_OF, NULLS, string_array
+from apollo_assets.mongo.fast.classes import CLASS_OF, NULLS, count_ints, count_types, string_array
 from apollo_assets.mongo.field_stats import FieldStats
 
 DOUBLE, STRING, BOOL, INT32, INT64 = 1, 2, 8, 16, 18
@@ -30,10 +30,10 @@ def plain_drift(t: np.ndarray, present: np.ndarray) -> bool:
 
 
 def drift_columns(
-    buf: Buffer, t: np.ndarray, starts: np.ndarray, present: np.ndarray, stats: FieldStats | None
+    buf: Buffer, t: np.ndarray, starts: np.ndarray, present: np.ndarray, valid: np.ndarray, stats: FieldStats | None
 ) -> tuple[pa.Array, pa.Array]:
-    """The text and type-name columns; `t[i]`, `starts[i]`: row i's BSON type and value offset, when present.
-    With `stats`, the values are counted as `FieldStats.observe` counts them."""
+    """The text and type-name columns; `t[i]`, `starts[i]`: row i's BSON type and value offset, when `present`
+    (`valid`: present and not null). With `stats`, the values are counted as `FieldStats.observe` counts them."""
     n = len(t)
     texts = np.full(n, None, dtype=object)
     rows = {code: np.flatnonzero(present & (t == code)) for code in (DOUBLE, STRING, BOOL, INT32, INT64)}
@@ -47,12 +47,8 @@ def drift_columns(
     texts[rows[BOOL]] = np.where(buf.u8[starts[rows[BOOL]]] == 1, "true", "false")
     ints = np.concatenate([buf.i32[starts[rows[INT32]]], buf.i64[starts[rows[INT64]]]]).astype(np.int64)
     texts[np.concatenate([rows[INT32], rows[INT64]])] = list(map(int.__repr__, ints.tolist()))
-    valid = present & ~np.isin(t, NULLS)
     names = _NAMES.take(pa.array(_NAME_INDEX[t], mask=~valid))
     if stats is not None:
-        for code, count in enumerate(np.bincount(t[present], minlength=256).tolist()):
-            if count:
-                stats.types[CLASS_OF[code]] += count
-        if len(ints):
-            stats.int_min, stats.int_max = min(stats.int_min, int(ints.min())), max(stats.int_max, int(ints.max()))
+        count_types(stats, t[present])
+        count_ints(stats, ints)
     return pa.array(texts, pa.string()), names

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported, gather
-from apollo_assets.mongo.fast.classes import datetime_in_range, string_array
+from apollo_assets.mongo.fast.classes import count_ints, datetime_in_range, string_array
 from apollo_assets.mongo.fast.decimals import decimal_buffer, read_decimals
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.schema import Plan
@@ -36,9 +36,7 @@ def _objectids(buf: Buffer, starts: np.ndarray, valid: np.ndarray) -> pa.Array:
 
 
 def _int_range(buf: Buffer, stats: FieldStats, t, starts, valid) -> None:
-    ints = np.concatenate([buf.i32[starts[valid & (t == 16)]], buf.i64[starts[valid & (t == 18)]]])
-    if len(ints):
-        stats.int_min, stats.int_max = min(stats.int_min, int(ints.min())), max(stats.int_max, int(ints.max()))
+    count_ints(stats, np.concatenate([buf.i32[starts[valid & (t == 16)]], buf.i64[starts[valid & (t == 18)]]]))
 
 
 def scalar_array(buf: Buffer, plan: Plan, t, starts, valid, stats: FieldStats | None) -> pa.Array:

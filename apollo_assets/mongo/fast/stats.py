@@ -11,7 +11,7 @@ from collections import Counter
 import numpy as np
 
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
-from apollo_assets.mongo.fast.classes import CLASS_OF, STRINGS, simple_mask, string_array
+from apollo_assets.mongo.fast.classes import STRINGS, count_ints, count_types, simple_mask, string_array
 from apollo_assets.mongo.fast.decimals import read_decimals
 from apollo_assets.mongo.fast.keys import key_ids
 from apollo_assets.mongo.fast.pyvalues import python_values
@@ -60,15 +60,14 @@ def observe_values(buf: Buffer, stats: FieldStats, elements: Elements, index: np
     simple = simple_mask(buf, elements, index)
     fast, slow = index[simple], index[~simple]
     t = elements.type[fast]
-    for code, n in enumerate(np.bincount(t, minlength=256).tolist()):
-        if n:
-            stats.types[CLASS_OF[code]] += n
+    count_types(stats, t)
     strings = fast[(t == STRINGS[0]) | (t == STRINGS[1])]
     if len(strings):
         string_array(buf, elements.value_start[strings])
-    ints = np.concatenate([buf.i32[elements.value_start[fast[t == 16]]], buf.i64[elements.value_start[fast[t == 18]]]])
-    if len(ints):
-        stats.int_min, stats.int_max = min(stats.int_min, int(ints.min())), max(stats.int_max, int(ints.max()))
+    count_ints(
+        stats,
+        np.concatenate([buf.i32[elements.value_start[fast[t == 16]]], buf.i64[elements.value_start[fast[t == 18]]]]),
+    )
     decimals = fast[t == 19]
     if len(decimals):
         stats.decimal_misfits += int(read_decimals(buf, elements.value_start[decimals])[2].sum())
