@@ -51,7 +51,7 @@ def iter_blocks(stream: ByteStream, *, until_terminator: bool = False) -> Iterat
         buf, start = stream.buf, stream.pos
         data = np.frombuffer(buf, np.uint8)
         limits = (start, len(buf), start + MAX_BLOCK_BYTES, MIN_DOCUMENT_BYTES, MAX_DOCUMENT_BYTES)
-        bounds, p, outcome, n = frame_documents(data, *limits, until_terminator)
+        bounds, p, outcome, n = frame_documents(data, *limits, TERMINATOR if until_terminator else -1)
         if outcome == BAD_LENGTH:
             check_length(n, stream, stream.base + p)
         if outcome == NO_TRAILING_NUL:

@@ -33,4 +33,4 @@ class Buffer:
 
 def gather(buf: Buffer, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The byte slices `starts[i]:starts[i]+lengths[i]` back to back, and their int32 Arrow offsets."""
-    return gather_bytes(buf.u8, starts.astype(np.int64), lengths.astype(np.int64))
+    return gather_bytes(buf.u8, starts.astype(np.int64, copy=False), lengths.astype(np.int64, copy=False))

@@ -110,7 +110,7 @@ def _walk(u8, size, starts, ends, fixed, extra, min_declared, out, fill):
 def walk_elements(u8: np.ndarray, size: int, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, int, int]:
     """Rows parent, type, key start, key end (its NUL), value start, value end of every element, in document
     order; and an error code (0: none) with its detail (document index, byte offset or type)."""
-    starts, ends = starts.astype(np.int64), ends.astype(np.int64)
+    starts, ends = starts.astype(np.int64, copy=False), ends.astype(np.int64, copy=False)
     out = np.empty((6, 0), dtype=np.int64)
     count, error, detail = _walk(u8, size, starts, ends, _FIXED, _EXTRA, _MIN_DECLARED, out, False)
     if error:
@@ -219,15 +219,6 @@ def gather_bytes(u8: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tup
     return data, offsets
 
 
-def warm() -> None:
-    """Load (or compile, the first time) every kernel, on input too small to cost anything."""
-    u8, none = np.zeros(32, dtype=np.uint8), np.zeros(0, dtype=np.int64)
-    walk_elements(u8, 0, none, none)
-    key_codes(u8, none, none, none)
-    gather_bytes(u8, none, none)
-    frame_documents(np.frombuffer(bytes(8), np.uint8), 0, 0, 0, 5, 16, False)  # read-only, as from `bytes`
-
-
 # Outcomes of `frame_documents` besides running out of bytes (0).
 NEED_MORE, TERMINATED, BAD_LENGTH, NO_TRAILING_NUL = 1, 2, 3, 4
 
@@ -235,14 +226,14 @@ NEED_MORE, TERMINATED, BAD_LENGTH, NO_TRAILING_NUL = 1, 2, 3, 4
 @_compiled()
 def frame_documents(u8, start, end, limit, min_bytes, max_bytes, terminator):
     """Document boundaries in `u8[start:end]` from their length prefixes, starting documents before `limit`:
-    (boundaries, where it stopped, outcome, the length prefix there). `terminator`: an archive's 0xFFFFFFFF
-    ends the segment instead of being a bad length."""
+    (boundaries, where it stopped, outcome, the length prefix there). A prefix equal to `terminator` (an
+    archive's segment end; -1: none) ends the segment instead of being a bad length."""
     bounds = np.empty(max(16, (min(limit, end) - start) // 64 + 2), dtype=np.int64)
     count, p, outcome, n = 0, start, 0, 0
     while p + 4 <= end and p < limit:
         n = _u32(u8, p)
         if n < min_bytes or n > max_bytes:
-            outcome = TERMINATED if terminator and n == 0xFFFFFFFF else BAD_LENGTH
+            outcome = TERMINATED if n == terminator else BAD_LENGTH
             break
         if p + n > end:
             outcome = NEED_MORE
@@ -259,3 +250,12 @@ def frame_documents(u8, start, end, limit, min_bytes, max_bytes, terminator):
         p += n
     bounds[count] = p
     return bounds[: count + 1 if count else 0].copy(), p, outcome, n
+
+
+def warm() -> None:
+    """Load (or compile, the first time) every kernel, on input too small to cost anything."""
+    u8, none = np.zeros(32, dtype=np.uint8), np.zeros(0, dtype=np.int64)
+    walk_elements(u8, 0, none, none)
+    key_codes(u8, none, none, none)
+    gather_bytes(u8, none, none)
+    frame_documents(np.frombuffer(bytes(8), np.uint8), 0, 0, 0, 5, 16, -1)  # read-only, as from `bytes`
