@@ -59,6 +59,48 @@ def _i32(u8: np.ndarray, at: int) -> int:
     return v - (1 << 32) if v >= (1 << 31) else v
 
 
+@_compiled(inline="always")
+def element(u8, size, pos, stop, fixed, extra, min_declared):
+    """The element at `pos` of a document whose trailing NUL is at `stop`: (type, its key's NUL, value start,
+    value end, error code, detail); the error code is 0 when the element is sound."""
+    t = np.int64(u8[pos])
+    k = pos + 1
+    limit = min(k + MAX_KEY + 1, size)
+    while k < limit and u8[k] != 0:
+        k += 1
+    if k >= size:
+        return t, k, 0, 0, KEY_PAST_END, pos
+    if u8[k] != 0:
+        return t, k, 0, 0, LONG_KEY, pos
+    vs = k + 1
+    width = fixed[t]
+    if width == -3:
+        return t, k, 0, 0, UNKNOWN_TYPE, t
+    if width == -1:
+        declared = _i32(u8, vs) if vs + 4 <= size else 0
+        if declared < min_declared[t]:
+            return t, k, 0, 0, SHORT_LENGTH, pos
+        width = declared + extra[t]
+    elif width == -2:
+        p = vs
+        while p < size and u8[p] != 0:
+            p += 1
+        p += 1
+        while p < size and u8[p] != 0:
+            p += 1
+        width = p + 1 - vs
+    ve = vs + width
+    if ve > stop or k >= stop:
+        return t, k, vs, ve, OVERRUN, pos
+    return t, k, vs, ve, 0, 0
+
+
+@_compiled(inline="always")
+def framed(u8, s, e) -> bool:
+    """Whether `u8[s:e]` has a BSON document's frame: its length prefix, at least 5 bytes, a trailing NUL."""
+    return e - s >= 5 and _i32(u8, s) == e - s and u8[e - 1] == 0
+
+
 @_compiled()
 def _walk(u8, size, starts, ends, fixed, extra, min_declared, out, fill):
     """Counts (and checks) the elements, or, with `fill`, writes them into `out` (6 rows, one column each)."""
@@ -66,39 +108,13 @@ def _walk(u8, size, starts, ends, fixed, extra, min_declared, out, fill):
     count = 0
     for d in range(n):
         s, e = starts[d], ends[d]
-        if e - s < 5 or _i32(u8, s) != e - s or u8[e - 1] != 0:
+        if not framed(u8, s, e):
             return count, BAD_FRAME, d
         pos, stop = s + 4, e - 1
         while pos < stop:
-            t = np.int64(u8[pos])
-            k = pos + 1
-            limit = min(k + MAX_KEY + 1, size)
-            while k < limit and u8[k] != 0:
-                k += 1
-            if k >= size:
-                return count, KEY_PAST_END, pos
-            if u8[k] != 0:
-                return count, LONG_KEY, pos
-            vs = k + 1
-            width = fixed[t]
-            if width == -3:
-                return count, UNKNOWN_TYPE, t
-            if width == -1:
-                declared = _i32(u8, vs) if vs + 4 <= size else 0
-                if declared < min_declared[t]:
-                    return count, SHORT_LENGTH, pos
-                width = declared + extra[t]
-            elif width == -2:
-                p = vs
-                while p < size and u8[p] != 0:
-                    p += 1
-                p += 1
-                while p < size and u8[p] != 0:
-                    p += 1
-                width = p + 1 - vs
-            ve = vs + width
-            if ve > stop or k >= stop:
-                return count, OVERRUN, pos
+            t, k, vs, ve, error, detail = element(u8, size, pos, stop, fixed, extra, min_declared)
+            if error:
+                return count, error, detail
             if fill:
                 out[0, count], out[1, count], out[2, count] = d, t, pos + 1
                 out[3, count], out[4, count], out[5, count] = k, vs, ve
