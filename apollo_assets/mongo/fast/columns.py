@@ -1,14 +1,15 @@
-"""Pass two, vectorised: Arrow columns cut out of the BSON bytes, following the plan of pass one.
+"""Pass two, the general builder of a column (`plan_walk` tries the compiled `leaves` first), following the plan
+of pass one.
 
-`slots[i]` is the element holding row i's value (-1: the field is missing). Plans whose values need Python
-(drift, decimals, binaries, Extended JSON) get them decoded by pymongo and built by `convert.build_column`,
-so those columns are, by construction, the decoding path's own.
+`slots[i]` is the element holding row i's value (-1: the field is missing). Drifting plain scalars are read from
+the bytes (`drift`), decimals too (`scalars`); plans whose values need Python (other drift, decimals out of
+range, binaries, Extended JSON) get them decoded by pymongo and built by `convert.build_column`, so those columns
+are, by construction, the decoding path's own.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 
 from apollo_assets.mongo.convert import Column, build_column
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
@@ -19,11 +20,9 @@ from apollo_assets.mongo.fast.classes import (
     simple_mask,
 )
 from apollo_assets.mongo.fast.drift import drift_columns, plain_drift
-from apollo_assets.mongo.fast.keys import key_ids
 from apollo_assets.mongo.fast.pyvalues import python_values
 from apollo_assets.mongo.fast.scalars import scalar_array
-from apollo_assets.mongo.fast.stats import check_keys
-from apollo_assets.mongo.fast.walk import Elements, walk
+from apollo_assets.mongo.fast.walk import Elements
 from apollo_assets.mongo.field_stats import DYNAMIC_KEY_LIMIT, FieldStats, looks_like_id
 from apollo_assets.mongo.schema import Plan
 
@@ -72,7 +71,7 @@ def build(buf: Buffer, plan: Plan, elements: Elements, slots: np.ndarray, stats:
         count_types(stats, t[present])
     starts = np.zeros(n, dtype=np.int64)
     starts[valid] = elements.value_start[slots[valid]]
-    return _vector(buf, plan, elements, slots, t, starts, valid, stats), None
+    return scalar_array(buf, plan, starts, valid), None
 
 
 def _python_column(buf, plan, elements, slots, valid, present, stats: FieldStats | None) -> Column:
@@ -84,49 +83,6 @@ def _python_column(buf, plan, elements, slots, valid, present, stats: FieldStats
     if stats is not None:
         stats.observe(decoded)
     return build_column(plan, values)
-
-
-def _vector(buf: Buffer, plan: Plan, elements: Elements, slots, t, starts, valid, stats) -> pa.Array:
-    if plan.kind not in ("struct", "list"):
-        return scalar_array(buf, plan, t, starts, valid, stats)
-    n = len(slots)
-    rows = np.flatnonzero(valid)
-    if plan.kind == "struct":
-        inner = walk(buf, starts[rows], elements.value_end[slots[rows]])
-        return build_struct(buf, plan, inner, rows, n, valid, stats)
-    items = walk(buf, starts[rows], elements.value_end[slots[rows]])
-    if stats is not None and len(rows):
-        stats.element = stats.element or FieldStats()
-    return _list(buf, plan, items, rows, n, valid, stats.element if stats is not None else None)
-
-
-def build_struct(
-    buf: Buffer, plan: Plan, inner: Elements, rows: np.ndarray, n: int, valid: np.ndarray, stats: FieldStats | None
-) -> pa.Array:
-    arrays = struct_children(buf, plan, inner, rows, n, stats)
-    mask = None if valid.all() else pa.array(~valid)
-    return pa.StructArray.from_arrays(arrays, fields=list(plan.arrow_type), mask=mask)
-
-
-def struct_children(
-    buf: Buffer, plan: Plan, inner: Elements, rows: np.ndarray, n: int, stats: FieldStats | None = None
-) -> list[pa.Array]:
-    """Child arrays (siblings included) of documents whose elements are `inner`; document j is row `rows[j]`."""
-    codes, names = key_ids(buf, inner)
-    check_keys(inner, codes, names)
-    ids = {name: k for k, name in enumerate(names)}
-    children = count_keys(stats, names, plan) if stats is not None else {}
-    arrays = []
-    for name, child in plan.children.items():
-        slots = np.full(n, -1, dtype=np.int64)
-        if name in ids:
-            chosen = np.flatnonzero(codes == ids[name])
-            slots[rows[inner.parent[chosen]]] = chosen
-        values, sibling = build(buf, child, inner, slots, children.get(name))
-        arrays.append(values)
-        if sibling is not None:
-            arrays.append(sibling)
-    return arrays
 
 
 def count_keys(stats: FieldStats, names: list[str], plan: Plan) -> dict[str, FieldStats]:
@@ -141,17 +97,3 @@ def count_keys(stats: FieldStats, names: list[str], plan: Plan) -> dict[str, Fie
                     break
                 stats.children[name] = FieldStats()
     return stats.children
-
-
-def _list(
-    buf: Buffer, plan: Plan, inner: Elements, rows: np.ndarray, n: int, valid: np.ndarray, stats: FieldStats | None
-) -> pa.Array:
-    assert plan.element is not None
-    lengths = np.zeros(n, dtype=np.int64)
-    lengths[rows] = np.bincount(inner.parent, minlength=len(rows))
-    offsets = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(lengths, out=offsets[1:])
-    items, item_types = build(buf, plan.element, inner, np.arange(len(inner), dtype=np.int64), stats)
-    assert item_types is None  # lists with a `__bson_type` sibling take the decoding path (`has_sibling`)
-    mask = None if valid.all() else pa.array(~valid)
-    return pa.ListArray.from_arrays(offsets, items, type=plan.arrow_type, mask=mask)
