@@ -7,18 +7,18 @@ prefixes finds every boundary without decoding anything; the file is then cut in
 from __future__ import annotations
 
 import mmap
-import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
+
 from apollo_assets.mongo.bson_stream import iter_blocks
 from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.fast.kernels import hop
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
 from apollo_assets.mongo.stream import ByteStream
-
-_int32 = struct.Struct("<i").unpack_from
 
 
 @dataclass(frozen=True)
@@ -41,16 +41,16 @@ def split_file(path: Path, pieces: int, label: str | None = None) -> list[Part]:
     label = label or str(path)
     if pieces <= 1 or size == 0:
         return [Part(str(path), 0, size, label)]
-    cuts, target = [0], size / pieces
+    cuts = [0]
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        pos = 0
-        while pos + 4 <= size and len(cuts) < pieces:
-            n = _int32(data, pos)[0]
-            if n < 5:  # the reader reports the bad frame with its offset; stop cutting here
+        u8 = np.frombuffer(data, dtype=np.uint8)
+        for k in range(1, pieces):
+            pos = hop(u8, cuts[-1], size * k // pieces)  # compiled: only the length prefixes' pages are read
+            if pos < 0 or pos >= size:  # a bad frame stops the cutting here
                 break
-            pos += n
-            if pos >= target * len(cuts) and pos < size:
+            if pos > cuts[-1]:
                 cuts.append(pos)
+        del u8  # the map closes only once no array points into it
     cuts.append(size)
     return [Part(str(path), a, b, label) for a, b in pairwise(cuts) if b > a]
 

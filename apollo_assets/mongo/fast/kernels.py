@@ -72,6 +72,13 @@ def element(u8, size, pos, stop, fixed, extra, min_declared):
         return t, k, 0, 0, KEY_PAST_END, pos
     if u8[k] != 0:
         return t, k, 0, 0, LONG_KEY, pos
+    return value_at(u8, size, pos, k, stop, fixed, extra, min_declared)
+
+
+@_compiled(inline="always")
+def value_at(u8, size, pos, k, stop, fixed, extra, min_declared):
+    """`element`, once the key's NUL `k` is known."""
+    t = np.int64(u8[pos])
     vs = k + 1
     width = fixed[t]
     if width == -3:
@@ -268,6 +275,18 @@ def frame_documents(u8, start, end, limit, min_bytes, max_bytes, terminator):
     return bounds[: count + 1 if count else 0].copy(), p, outcome, n
 
 
+@_compiled()
+def hop(u8: np.ndarray, pos: int, target: int) -> int:
+    """From the document at `pos`, hopping over length prefixes, the first boundary at or past `target` (or the
+    end of `u8`); -1 at a length prefix below 5 (the reader reports that bad frame with its offset)."""
+    while pos < target and pos + 4 <= len(u8):
+        n = _i32(u8, pos)
+        if n < 5:
+            return -1
+        pos += n
+    return pos
+
+
 def warm() -> None:
     """Load (or compile, the first time) every kernel, on input too small to cost anything."""
     u8, none = np.zeros(32, dtype=np.uint8), np.zeros(0, dtype=np.int64)
@@ -275,3 +294,4 @@ def warm() -> None:
     key_codes(u8, none, none, none)
     gather_bytes(u8, none, none)
     frame_documents(np.frombuffer(bytes(8), np.uint8), 0, 0, 0, 5, 16, -1)  # read-only, as from `bytes`
+    hop(np.frombuffer(bytes(8), np.uint8), 0, 0)  # read-only, as from a memory map

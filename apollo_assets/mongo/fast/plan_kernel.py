@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from apollo_assets.mongo.fast.kernels import _EXTRA, _FIXED, _MIN_DECLARED, BAD_FRAME, _compiled, element, framed
+from apollo_assets.mongo.fast.kernels import (
+    _EXTRA,
+    _FIXED,
+    _MIN_DECLARED,
+    BAD_FRAME,
+    _compiled,
+    element,
+    framed,
+    value_at,
+)
 
 LEAF, STRUCT, LIST = 0, 1, 2
 UNKNOWN_KEY, REPEATED_KEY = 7, 8  # after `kernels`' error codes
@@ -52,7 +61,18 @@ def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_s
             if pos >= stop:
                 top -= 1
                 continue
-            t, k, vs, ve, error, detail = element(u8, size, pos, stop, _FIXED, _EXTRA, _MIN_DECLARED)
+            found, i = -1, frame_next[top]
+            if kind[v] == STRUCT and i < child_hi[v]:
+                # Documents mostly repeat one order of keys: the key after the one matched last is compared
+                # while its bytes are read; only when it is not that one is the key read on its own and searched.
+                ks, ke = key_start[children[i]], key_end[children[i]]
+                k = pos + 1 + ke - ks
+                if k < size and u8[k] == 0 and _same(u8, pos + 1, k, keys, ks, ke):
+                    found = i
+            if found >= 0:
+                t, k, vs, ve, error, detail = value_at(u8, size, pos, k, stop, _FIXED, _EXTRA, _MIN_DECLARED)
+            else:
+                t, k, vs, ve, error, detail = element(u8, size, pos, stop, _FIXED, _EXTRA, _MIN_DECLARED)
             if error:
                 return out, count, items, first, error, detail
             frame_pos[top] = ve
@@ -61,10 +81,8 @@ def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_s
                 row = items[c]
                 items[c] += 1
             else:
-                # Documents mostly repeat one order of keys: the search starts after the key matched last.
-                found, lo, hi = -1, child_lo[v], child_hi[v]
-                i = frame_next[top]
-                for _ in range(hi - lo):
+                lo, hi = child_lo[v], child_hi[v]
+                for _ in range(hi - lo if found < 0 else 0):  # from the next key on, wrapping around
                     if i >= hi:
                         i = lo
                     if _same(u8, pos + 1, k, keys, key_start[children[i]], key_end[children[i]]):
