@@ -7,11 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from apollo_assets.ingest.pipeline import IngestOptions, ingest_parts
+from apollo_assets.ingest.pool import start_forkserver
 from apollo_assets.ingest.quarantine import QuarantineSink
 from apollo_assets.ingest.sources import collection_parts, spool_dir
 from apollo_assets.ingest.summary import IngestSummary
 from apollo_assets.ingest.work import Masking
 from apollo_assets.lake.datasets import PartitionedDataset
+from apollo_assets.mongo.dump_dir import DumpCollection
 from apollo_assets.mongo.source import CollectionSource
 
 BYTES_PER_WORKER = 32 * 1024 * 1024  # below this a worker process costs more (start, imports) than it saves
@@ -20,6 +22,13 @@ BYTES_PER_WORKER = 32 * 1024 * 1024  # below this a worker process costs more (s
 def auto_workers(size: int) -> int:
     """Workers for `size` bytes of BSON: one per BYTES_PER_WORKER, at most one per CPU this process may use."""
     return max(1, min(os.process_cpu_count() or 1, size // BYTES_PER_WORKER))
+
+
+def _needs_workers(source: CollectionSource, workers: int) -> bool:
+    """Whether worker processes will surely be needed (their server then starts before the collection is cut)."""
+    if workers != 0:
+        return workers > 1
+    return isinstance(source, DumpCollection) and auto_workers(source.path.stat().st_size) > 1
 
 
 def ingest_collection(
@@ -34,6 +43,8 @@ def ingest_collection(
 ) -> IngestSummary:
     """Convert `source` (masked when `masking` is given) into partition `backup_id` of `dataset`, atomically."""
     options = options or IngestOptions()
+    if _needs_workers(source, options.workers):
+        start_forkserver()
     with spool_dir(spool_parent) as tmp:
         parts = collection_parts(source, options.workers or os.process_cpu_count() or 1, tmp)
         if not options.workers:

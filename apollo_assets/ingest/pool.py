@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
+from multiprocessing import forkserver
 
 import pyarrow as pa
 
@@ -20,6 +19,8 @@ from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import OnePass
 from apollo_assets.mongo.passes import ScanResult
 from apollo_assets.mongo.schema import Plan
+
+PRELOAD = [__name__, "apollo_assets.mongo.fast.preload"]  # the pipeline, and its compiled kernels loaded
 
 
 @dataclass(frozen=True)
@@ -47,32 +48,31 @@ def convert_in_worker(group: Group, scanned: ScanResult, job: Job, target: Stage
     return out
 
 
-def make_pool(stack: ExitStack, workers: int, counters: object) -> Executor | None:
-    """A pool of `workers` processes, which start now while the caller plans.
+def start_forkserver() -> None:
+    """Start the server that workers fork from, now: its imports (~2 s) then overlap with cutting and planning.
 
-    In a process with no other thread (the CLI, a script), they are forked at once from this one, with what it
-    has loaded (the compiled kernels are loaded first). Forking a threaded process (a Dagster step) is unsafe:
-    there they fork from a forkserver that imports the pipeline once (~2 s, paid in a thread)."""
+    forkserver: a Dagster step has threads (and numpy's BLAS and Arrow start their own), so forking the step
+    itself is unsafe. Workers fork from a server that has imported the pipeline once, instead of each importing
+    pyarrow, pymongo and numba again. The server lives as long as this process: later pools reuse it."""
+    mp.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
+
+
+def make_pool(stack: ExitStack, workers: int, counters: object) -> Executor | None:
+    """A pool of `workers` processes, which start now, in the background, while the caller plans."""
     if workers < 1:
         return None
-    if threading.active_count() == 1:
-        import apollo_assets.mongo.fast.preload  # noqa: F401  (the kernels, loaded before the fork)
-
-        pool = stack.enter_context(_executor(workers, mp.get_context("fork"), counters))
-        pool.submit(os.getpid)  # with fork, every process of the pool starts in this first submit, in this thread
-        return pool
-    context = mp.get_context("forkserver")
-    context.set_forkserver_preload([__name__, "apollo_assets.mongo.fast.preload"])
-    pool = stack.enter_context(_executor(workers, context, counters))
-    # A submit blocks until its process has forked, after the server's imports (~2 s): pay that in a thread.
+    start_forkserver()
+    pool = stack.enter_context(
+        ProcessPoolExecutor(
+            workers, mp_context=mp.get_context("forkserver"), initializer=progress.install, initargs=(counters,)
+        )
+    )
+    # A submit blocks until its process has forked, after the server's imports: pay that in a thread.
     starting = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="ingest-pool-start"))
     for _ in range(workers):
         starting.submit(pool.submit, os.getpid)
     return pool
-
-
-def _executor(workers: int, context: BaseContext, counters: object) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=progress.install, initargs=(counters,))
 
 
 def side_by_side(groups: list[Group], pool: Executor | None, local: Callable, remote: Callable) -> list:

@@ -1,0 +1,31 @@
+"""How many worker processes a collection gets, and when their server starts before the collection is cut."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from apollo_assets.ingest.collection import BYTES_PER_WORKER, _needs_workers, auto_workers
+from apollo_assets.mongo.dump_dir import DumpCollection
+
+CPUS = os.process_cpu_count() or 1
+
+
+SIZES = [(0, 1), (BYTES_PER_WORKER - 1, 1), (3 * BYTES_PER_WORKER, min(3, CPUS))]
+
+
+@pytest.mark.parametrize(("size", "expected"), SIZES)
+def test_one_worker_per_32_mb_at_most_one_per_cpu(size, expected):
+    assert auto_workers(size) == expected
+
+
+def test_the_worker_server_starts_early_only_when_workers_will_be_needed(tmp_path):
+    small, big = tmp_path / "small.bson", tmp_path / "big.bson"
+    small.write_bytes(b"")
+    with big.open("wb") as f:  # sparse: its size is what counts
+        f.truncate(2 * BYTES_PER_WORKER)
+    assert _needs_workers(DumpCollection("x", {}, small), 2)
+    assert not _needs_workers(DumpCollection("x", {}, big), 1)
+    assert not _needs_workers(DumpCollection("x", {}, small), 0)
+    assert _needs_workers(DumpCollection("x", {}, big), 0) == (CPUS > 1)
