@@ -1,15 +1,15 @@
 """Pass two along the plan: one compiled walk of a chunk (`plan_kernel`) finds every value of every plan node, and
 each column is then built from its node's slice, the structs and lists around them from their children.
 
-Scalars and every value a vectorised builder does not take (drift, decimals, Extended JSON, ...) are built by
-`columns.build`, as before; what changes is that structs and lists are no longer walked level by level, and keys
-are matched against the plan's own instead of being numbered first. Anything the plan does not name (a new key,
-a key twice in a document) raises `Unsupported`, as does a struct or list node holding another type.
+The common scalars (strings, ObjectIds, numbers, booleans, datetimes) are built by compiled builders (`leaves`);
+every other value (drift, decimals, Extended JSON, ...) by `columns.build`. Keys are matched against the plan's
+own: anything the plan does not name (a new key, a key twice in a document) raises `Unsupported`, as does a
+struct or list node holding another type.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -33,11 +33,34 @@ MESSAGES = {
 
 @dataclass
 class Program:
-    """A plan as the kernel's tables; node 0 is the root, a struct node's children are contiguous."""
+    """A plan as the kernel's tables. Node 0 is the root; nodes are numbered breadth first, so that the children
+    of a struct (or the item of a list) are the nodes `child_lo[v]` to `child_hi[v] - 1` of `children`."""
 
-    plans: list[Plan]
-    names: list[str]  # each node's key ("" for the root and list items)
-    tables: tuple[np.ndarray, ...]
+    plans: list[Plan] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # each node's key ("" for the root and list items)
+    kind: list[int] = field(default_factory=list)
+    child_lo: list[int] = field(default_factory=list)
+    child_hi: list[int] = field(default_factory=list)
+    children: list[int] = field(default_factory=list)
+    item_of: list[int] = field(default_factory=list)  # a list's item node
+    depth: list[int] = field(default_factory=list)
+
+    def add(self, plan: Plan, name: str, kind: int, depth: int) -> int:
+        self.plans.append(plan), self.names.append(name), self.kind.append(kind), self.depth.append(depth)
+        self.child_lo.append(0), self.child_hi.append(0), self.item_of.append(0)
+        return len(self.plans) - 1
+
+    def below(self, v: int) -> list[int]:
+        return self.children[self.child_lo[v] : self.child_hi[v]]
+
+    def tables(self) -> tuple:
+        """The arguments of `plan_kernel.walk_plan` after the documents."""
+        encoded = [name.encode() for name in self.names]
+        lengths = np.array([len(key) for key in encoded], dtype=np.int64)
+        keys = np.frombuffer(b"".join(encoded) + b"\0", dtype=np.uint8)
+        ints = [np.array(x, dtype=np.int64) for x in (self.kind, self.child_lo, self.child_hi, self.children)]
+        key_end = np.cumsum(lengths)
+        return (*ints, key_end - lengths, key_end, keys, np.array(self.item_of, dtype=np.int64), max(self.depth))
 
 
 def _walked_kind(plan: Plan) -> int:
@@ -49,39 +72,30 @@ def _walked_kind(plan: Plan) -> int:
 
 
 def compile_plan(root: Plan) -> Program:
-    plans, names, kinds, depths = [root], [""], [plan_kernel.STRUCT], [0]
-    child_lo, child_hi, children, item_of = [0], [0], [], [0]
-    queue = [0]
-    while queue:  # breadth first: a struct's children get consecutive ids
+    program = Program()
+    queue = [program.add(root, "", plan_kernel.STRUCT, 0)]
+    while queue:
         v = queue.pop(0)
-        plan, kind = plans[v], kinds[v]
-        below = [*plan.children.items()] if kind == plan_kernel.STRUCT else []
-        if kind == plan_kernel.LIST:
-            below = [("", plan.element)]
-        child_lo[v] = len(children)
+        plan, kind = program.plans[v], program.kind[v]
+        below = [("", plan.element)] if kind == plan_kernel.LIST else [*plan.children.items()]
+        program.child_lo[v] = len(program.children)
         for name, child in below:
-            c = len(plans)
-            plans.append(child), names.append(name), kinds.append(_walked_kind(child)), depths.append(depths[v] + 1)
-            child_lo.append(0), child_hi.append(0), item_of.append(0), children.append(c)
+            c = program.add(child, name, _walked_kind(child), program.depth[v] + 1)
+            program.children.append(c)
             if kind == plan_kernel.LIST:
-                item_of[v] = c
-            if kinds[c] != plan_kernel.LEAF:
+                program.item_of[v] = c
+            if program.kind[c] != plan_kernel.LEAF:
                 queue.append(c)
-        child_hi[v] = len(children)
-    encoded = [name.encode() for name in names]
-    key_end = np.cumsum([len(key) for key in encoded], dtype=np.int64)
-    key_start = key_end - np.array([len(key) for key in encoded], dtype=np.int64)
-    keys = np.frombuffer(b"".join(encoded) + b"\0", dtype=np.uint8)
-    ints = (kinds, child_lo, child_hi, children)
-    tables = (*(np.array(x, dtype=np.int64) for x in ints), key_start, key_end, keys, np.array(item_of), max(depths))
-    return Program(plans, names, tables)
+        program.child_hi[v] = len(program.children)
+    return program
 
 
 def plan_columns(buf: Buffer, plan: Plan, starts: np.ndarray, ends: np.ndarray, stats: FieldStats | None) -> list:
     """The root's child arrays (siblings included) for documents `buf[starts[i]:ends[i]]`; with `stats`, what pass
     one would count for them."""
     program = compile_plan(plan)
-    grouped, bounds, items, first, error, detail = plan_kernel.walk_plan(buf.u8, buf.size, starts, ends, program.tables)
+    walked = plan_kernel.walk_plan(buf.u8, buf.size, starts, ends, program.tables())
+    grouped, bounds, items, first, error, detail = walked
     if error:
         raise Unsupported(MESSAGES[error].format(detail))
     return _Walked(buf, program, grouped, bounds, items, first).children(0, len(starts), stats)
@@ -100,15 +114,14 @@ class _Walked:
         return self.grouped[:, self.bounds[v] : self.bounds[v + 1]]
 
     def children(self, v: int, n: int, stats: FieldStats | None) -> list[pa.Array]:
-        tables = self.program.tables
-        ids = tables[3][tables[1][v] : tables[2][v]]
-        seen = sorted((c for c in ids.tolist() if self.first[c] >= 0), key=self.first.__getitem__)
+        ids = self.program.below(v)
+        seen = sorted((c for c in ids if self.first[c] >= 0), key=self.first.__getitem__)
         names = [self.program.names[c] for c in seen]
         if any(name.startswith("$") for name in names):
             raise Unsupported("a `$` key (DBRef or operator-like field)")
         below = count_keys(stats, names, self.program.plans[v]) if stats is not None else {}
         arrays = []
-        for c in ids.tolist():
+        for c in ids:
             values, sibling = self.column(c, n, below.get(self.program.names[c]))
             arrays.append(values)
             if sibling is not None:
@@ -116,7 +129,7 @@ class _Walked:
         return arrays
 
     def column(self, v: int, n: int, stats: FieldStats | None) -> Column:
-        plan, kind = self.program.plans[v], self.program.tables[0][v]
+        plan, kind = self.program.plans[v], self.program.kind[v]
         row, element, value, end, item = self._slice(v)
         t = self.buf.u8[element].astype(np.int64)
         if kind == plan_kernel.LEAF:
@@ -141,7 +154,7 @@ class _Walked:
         return self._list(v, plan, n, row, item, valid, mask, stats), None
 
     def _list(self, v, plan: Plan, n: int, row, item, valid, mask, stats: FieldStats | None) -> pa.Array:
-        c = int(self.program.tables[3][self.program.tables[1][v]])
+        c = self.program.item_of[v]
         total = int(self.items[c])
         begins = item[valid[row]]
         lengths = np.zeros(n, dtype=np.int64)
