@@ -4,8 +4,11 @@ byte slices.
 Each kernel reads a chunk's bytes (`Buffer.u8`, zero-padded by `buffer.PAD`) and returns plain arrays; a kernel
 that meets something it does not handle returns an error code instead of raising, and `walk`/`keys` turn the
 code into `Unsupported`. Compiled code is cached beside this module (numba's `cache=True`; else in
-`NUMBA_CACHE_DIR` or the user's cache folder), so each kernel is compiled once per installation. Where no cache
-folder is writable (a read-only image without `NUMBA_CACHE_DIR`), every process compiles them again (~8 s).
+`NUMBA_CACHE_DIR` or the user's cache folder), so each kernel is compiled once per installation (`make setup`
+does it). Where no cache folder is writable (a read-only image without `NUMBA_CACHE_DIR`), every process compiles
+them again (these and those of `plan_kernel` and `leaf_kernel`: ~20 s). numba checks a cached kernel against its
+own file only: after changing a helper here that another module's kernels inline (`element`, `value_at`,
+`framed`, `_i32`), delete `apollo_assets/mongo/fast/__pycache__/*.nb*`.
 """
 
 from __future__ import annotations
