@@ -14,17 +14,21 @@ own. Targets on 2 cores: (c) >= 150,000 docs/s with 2 workers, >= 6x (a), peak R
 
 The last line is one JSON object.
 
-Where the time goes (1,000,000 documents, this 2-vCPU machine with nothing else running, 2026-11-26): 1 worker
-42,700-47,000 docs/s, of which about 68 % converting (the walk of the BSON bytes, its byte loops compiled by numba,
-and the numpy/Arrow calls that cut columns out of them per field), 19 % masking (HMAC-SHA256 per value, hashlib),
-13 % Parquet; 2 workers 71,700-72,600 docs/s. Of a 2-worker run's 13.8 s, ~1.2 s go before any document is converted
-(the pilot's plan, numba's compiled loops loaded), the second worker starts ~1.5 s after the first (it forks from a
-server that imports the pipeline first), and two workers side by side each convert ~10 % slower than one alone.
-Before numba (the same walk in numpy rounds) and before the drifting field was read from the bytes: 28,100 and
-41,700 docs/s. 150,000 docs/s on two cores needs about 13 us per document end to end; masking and Parquet alone take
-~6.5 us here, and conversion still runs per-field numpy calls from Python: reaching it would take the whole
-conversion (and the HMAC) in compiled loops. On SecantusDB every `_id` range query scans the whole collection (it
-has no index range scans), so more ranges mean more server work there; on MongoDB a range reads its index range.
+Where the time goes (1,000,000 documents, this 2-vCPU machine, 2026-11-26, at 8ffab2a): 1 worker
+52,800 docs/s (~19 us per document): about 60 % converting, 25 % masking (HMAC-SHA256 through hashlib, ~1-1.7 us
+per value, 3.5 values per document), 15 % Parquet. Converting is one compiled walk of each chunk along the plan
+(`mongo/fast/plan_kernel.py`, ~2.5 us per document: keys matched against the plan's), compiled builders of the
+string, ObjectId, number, boolean and datetime columns (`leaf_kernel.py`), the drifting field's text per value, and
+reading, checksums and counts. 2 workers: 83,200 docs/s in this script's run (81,000-100,000 over five ad-hoc runs on
+the same file; the machine's speed varies by up to 40 % within minutes). Of a 2-worker run's ~10.5 s, ~1.3 s go
+before any document is converted (cutting, the pilot's plan, the kernels loaded), the second worker starts ~1 s
+after the first (it forks from a server that imports the pipeline; the server now starts before the file is cut),
+and each worker runs ~15 % slower next to the other. Before the plan walk: 71,700-72,600 docs/s (per-field numpy calls
+from Python after a level-by-level walk); before numba, 41,700. 150,000 docs/s on two cores needs about 12 us per
+document end to end in each worker; masking and Parquet alone take ~7 us of the ~17 us now. A compiled SHA-256
+(tried: correct, ~25 % faster per value than hashlib's calls) would save ~1 us and was left out: a home-made hash
+on the PII path is not worth that. On SecantusDB every `_id` range query scans the whole collection (it has no index
+range scans), so more ranges mean more server work there; on MongoDB a range reads its index range.
 """
 
 from __future__ import annotations
