@@ -146,12 +146,13 @@ def walk_elements(u8: np.ndarray, size: int, starts: np.ndarray, ends: np.ndarra
     return out, 0, 0
 
 
-@_compiled()
-def _same_key(u8, a_start, a_end, b_start, b_end) -> bool:
+@_compiled(inline="always")
+def same_bytes(a, a_start, a_end, b, b_start, b_end) -> bool:
+    """Whether `a[a_start:a_end]` and `b[b_start:b_end]` hold the same bytes."""
     if a_end - a_start != b_end - b_start:
         return False
     for i in range(a_end - a_start):  # noqa: SIM110  (numba compiles loops, not generators)
-        if u8[a_start + i] != u8[b_start + i]:
+        if a[a_start + i] != b[b_start + i]:
             return False
     return True
 
@@ -165,7 +166,7 @@ def _lookup(u8, key_start, key_end, i, h, table, slots, first, hashes) -> tuple[
         if code < 0:
             return -1, slot
         j = first[code]
-        if hashes[code] == h and _same_key(u8, key_start[i], key_end[i], key_start[j], key_end[j]):
+        if hashes[code] == h and same_bytes(u8, key_start[i], key_end[i], u8, key_start[j], key_end[j]):
             return code, slot
         slot = (slot + 1) & (slots - 1)
 
@@ -191,7 +192,7 @@ def key_codes(u8: np.ndarray, parent: np.ndarray, key_start: np.ndarray, key_end
         if i == 0 or parent[i] != parent[i - 1]:
             previous = -1
         code = after[previous]
-        if code < 0 or not _same_key(u8, key_start[i], key_end[i], key_start[first[code]], key_end[first[code]]):
+        if code < 0 or not same_bytes(u8, key_start[i], key_end[i], u8, key_start[first[code]], key_end[first[code]]):
             h = np.uint64(14695981039346656037)
             for p in range(key_start[i], key_end[i]):
                 h = (h ^ np.uint64(u8[p])) * np.uint64(1099511628211)

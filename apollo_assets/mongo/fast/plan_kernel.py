@@ -19,6 +19,7 @@ from apollo_assets.mongo.fast.kernels import (
     _compiled,
     element,
     framed,
+    same_bytes,
     value_at,
 )
 
@@ -27,16 +28,6 @@ UNKNOWN_KEY, REPEATED_KEY = 7, 8  # after `kernels`' error codes
 # Rows of the output: node, row, element start (its type byte), value start, value end, and for a list its
 # first item's row.
 FIELDS = 6
-
-
-@_compiled(inline="always")
-def _same(u8, start, end, keys, key_start, key_end) -> bool:
-    if end - start != key_end - key_start:
-        return False
-    for i in range(end - start):  # noqa: SIM110  (numba compiles loops, not generators)
-        if u8[start + i] != keys[key_start + i]:
-            return False
-    return True
 
 
 @_compiled()
@@ -67,7 +58,7 @@ def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_s
                 # while its bytes are read; only when it is not that one is the key read on its own and searched.
                 ks, ke = key_start[children[i]], key_end[children[i]]
                 k = pos + 1 + ke - ks
-                if k < size and u8[k] == 0 and _same(u8, pos + 1, k, keys, ks, ke):
+                if k < size and u8[k] == 0 and same_bytes(u8, pos + 1, k, keys, ks, ke):
                     found = i
             if found >= 0:
                 t, k, vs, ve, error, detail = value_at(u8, size, pos, k, stop, _FIXED, _EXTRA, _MIN_DECLARED)
@@ -85,7 +76,7 @@ def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_s
                 for _ in range(hi - lo if found < 0 else 0):  # from the next key on, wrapping around
                     if i >= hi:
                         i = lo
-                    if _same(u8, pos + 1, k, keys, key_start[children[i]], key_end[children[i]]):
+                    if same_bytes(u8, pos + 1, k, keys, key_start[children[i]], key_end[children[i]]):
                         found = i
                         break
                     i += 1
