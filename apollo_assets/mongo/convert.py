@@ -27,6 +27,11 @@ _OBJECTID_BYTES = attrgetter("binary")
 _HEX_PAIRS = np.frombuffer(b"".join(f"{i:02x}".encode() for i in range(256)), dtype=np.uint16)
 
 
+def validity_bitmap(valid: np.ndarray) -> pa.Buffer | None:
+    """An Arrow validity bitmap of the boolean mask `valid` (None when every value is valid)."""
+    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
 def objectid_hex(values: Sequence[Any]) -> pa.Array:
     """24-hex strings of ObjectIds, the hex done by numpy on all of them at once."""
     present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
@@ -34,8 +39,8 @@ def objectid_hex(values: Sequence[Any]) -> pa.Array:
     hexed = _HEX_PAIRS[np.frombuffer(b"".join(map(_OBJECTID_BYTES, ids)), dtype=np.uint8)]
     offsets = np.zeros(len(values) + 1, dtype=np.int32)
     np.cumsum(present * 24, out=offsets[1:])
-    validity = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
-    return pa.Array.from_buffers(pa.string(), len(values), [validity, pa.py_buffer(offsets), pa.py_buffer(hexed)])
+    buffers = [validity_bitmap(present), pa.py_buffer(offsets), pa.py_buffer(hexed)]
+    return pa.Array.from_buffers(pa.string(), len(values), buffers)
 
 
 _SCALARS: dict[str, Callable[[Sequence[Any]], list[Any]]] = {

@@ -14,8 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apollo_assets.mongo.fast import Unsupported
-from apollo_assets.mongo.fast.buffer import Buffer, gather
+from apollo_assets.mongo.fast.buffer import Buffer
 from apollo_assets.mongo.fast.keys import key_ids
+from apollo_assets.mongo.fast.leaves import string_array
 from apollo_assets.mongo.fast.walk import walk
 
 
@@ -76,14 +77,16 @@ def test_a_regex_spans_its_pattern_and_its_options():
 
 
 @settings(deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 10))))
-def test_gather_joins_the_slices(spans):
-    buf = Buffer(bytes(range(256)) * 2)
-    starts = np.array([s for s, _ in spans], dtype=np.int64)
-    lengths = np.array([n for _, n in spans], dtype=np.int64)
-    data, offsets = gather(buf, starts, lengths)
-    assert data.tobytes() == b"".join(buf.data[s : s + n] for s, n in spans)
-    assert offsets.tolist() == np.concatenate([[0], np.cumsum(lengths)]).astype(int).tolist()
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=10)))
+def test_string_columns_join_the_values_bytes(texts):
+    buf, starts, ends = _documents(*(bson.encode({"s": text}) for text in texts))
+    array = string_array(buf, walk(buf, starts, ends).value_start)
+    encoded = [text.encode() for text in texts]
+    data = array.buffers()[2]
+    assert (data.to_pybytes() if data is not None else b"") == b"".join(encoded)
+    offsets = np.frombuffer(array.buffers()[1], np.int32)[: len(texts) + 1]
+    assert offsets.tolist() == np.concatenate([[0], np.cumsum([len(e) for e in encoded])]).astype(int).tolist()
+    assert array.to_pylist() == texts
 
 
 def test_without_a_writable_cache_folder_the_kernels_compile_in_the_process_and_say_so():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from apollo_assets.mongo.fast.kernels import gather_bytes
-
 PAD = 16  # zero bytes after the data, so that reading 8 bytes at any offset stays inside the array
 
 
@@ -29,8 +27,3 @@ class Buffer:
         self.i64 = _at_any_offset(raw, "<i8")
         self.f64 = _at_any_offset(raw, "<f8")
         self.u64 = _at_any_offset(raw, "<u8")
-
-
-def gather(buf: Buffer, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The byte slices `starts[i]:starts[i]+lengths[i]` back to back, and their int32 Arrow offsets."""
-    return gather_bytes(buf.u8, starts.astype(np.int64, copy=False), lengths.astype(np.int64, copy=False))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-import pyarrow as pa
 from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 from bson.objectid import ObjectId
 
-from apollo_assets.mongo.fast.buffer import Buffer, Unsupported, gather
+from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
 from apollo_assets.mongo.fast.decimals import read_decimals
 from apollo_assets.mongo.fast.walk import Elements
 from apollo_assets.mongo.field_stats import FieldStats
@@ -71,29 +70,3 @@ def simple_mask(buf: Buffer, elements: Elements, index: np.ndarray) -> np.ndarra
     if bools.any() and (buf.u8[elements.value_start[index[bools]]] > 1).any():
         raise Unsupported("a boolean byte is neither 0 nor 1")
     return simple
-
-
-def string_array(buf: Buffer, value_start: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
-    """Arrow strings of BSON string values (one per `valid` row; None: every row), UTF-8 checked."""
-    n = len(value_start) if valid is None else len(valid)
-    starts = value_start
-    declared = buf.i32[starts].astype(np.int64)
-    if (declared < 1).any() or (buf.u8[starts + 3 + declared] != 0).any():
-        raise Unsupported("a string's length or terminating NUL is wrong")
-    lengths = declared - 1
-    if valid is not None:
-        full = np.zeros(n, dtype=np.int64)
-        full[valid] = lengths
-        data, offsets = gather(buf, starts + 4, lengths)
-        offsets = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(full, out=offsets[1:])
-        bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    else:
-        data, offsets = gather(buf, starts + 4, lengths)
-        bitmap = None
-    array = pa.Array.from_buffers(pa.string(), n, [bitmap, pa.py_buffer(offsets), pa.py_buffer(data)])
-    try:
-        array.validate(full=True)
-    except pa.ArrowInvalid as exc:
-        raise Unsupported(f"a string is not valid UTF-8: {exc}") from exc
-    return array

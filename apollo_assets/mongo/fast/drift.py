@@ -14,7 +14,8 @@ import pyarrow as pa
 
 from apollo_assets.mongo.codec import TYPE_NAMES, to_ejson
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
-from apollo_assets.mongo.fast.classes import CLASS_OF, NULLS, count_ints, count_types, string_array
+from apollo_assets.mongo.fast.classes import CLASS_OF, NULLS, count_ints, count_types
+from apollo_assets.mongo.fast.leaves import string_array
 from apollo_assets.mongo.field_stats import FieldStats
 
 DOUBLE, STRING, BOOL, INT32, INT64 = 1, 2, 8, 16, 18

@@ -1,5 +1,5 @@
-"""The fast path's byte loops, compiled by numba: framing documents, walking elements, numbering keys, gathering
-byte slices.
+"""The fast path's byte loops, compiled by numba: framing documents, walking elements, numbering keys, hopping over
+documents.
 
 Each kernel reads a chunk's bytes (`Buffer.u8`, zero-padded by `buffer.PAD`) and returns plain arrays; a kernel
 that meets something it does not handle returns an error code instead of raising, and `walk`/`keys` turn the
@@ -226,26 +226,6 @@ def key_codes(u8: np.ndarray, parent: np.ndarray, key_start: np.ndarray, key_end
     return codes, first[:unique].copy(), earliest[:unique].copy()
 
 
-@_compiled()
-def gather_bytes(u8: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The byte slices `starts[i]:starts[i]+lengths[i]` back to back, and their int32 Arrow offsets."""
-    n = len(starts)
-    offsets = np.empty(n + 1, dtype=np.int32)
-    offsets[0] = 0
-    total = 0
-    for i in range(n):
-        total += lengths[i]
-        offsets[i + 1] = total
-    data = np.empty(total, dtype=np.uint8)
-    at = 0
-    for i in range(n):
-        s = starts[i]
-        for j in range(lengths[i]):
-            data[at + j] = u8[s + j]
-        at += lengths[i]
-    return data, offsets
-
-
 # Outcomes of `frame_documents` besides running out of bytes (0).
 NEED_MORE, TERMINATED, BAD_LENGTH, NO_TRAILING_NUL = 1, 2, 3, 4
 
@@ -296,6 +276,5 @@ def warm() -> None:
     u8, none = np.zeros(32, dtype=np.uint8), np.zeros(0, dtype=np.int64)
     walk_elements(u8, 0, none, none)
     key_codes(u8, none, none, none)
-    gather_bytes(u8, none, none)
     frame_documents(np.frombuffer(bytes(8), np.uint8), 0, 0, 0, 5, 16, -1)  # read-only, as from `bytes`
     hop(np.frombuffer(bytes(8), np.uint8), 0, 0)  # read-only, as from a memory map

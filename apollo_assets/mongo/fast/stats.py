@@ -11,9 +11,10 @@ from collections import Counter
 import numpy as np
 
 from apollo_assets.mongo.fast.buffer import Buffer, Unsupported
-from apollo_assets.mongo.fast.classes import STRINGS, count_ints, count_types, simple_mask, string_array
+from apollo_assets.mongo.fast.classes import STRINGS, count_ints, count_types, simple_mask
 from apollo_assets.mongo.fast.decimals import read_decimals
 from apollo_assets.mongo.fast.keys import key_ids
+from apollo_assets.mongo.fast.leaves import string_array
 from apollo_assets.mongo.fast.pyvalues import python_values
 from apollo_assets.mongo.fast.walk import Elements, walk
 from apollo_assets.mongo.field_stats import DYNAMIC_KEY_LIMIT, FieldStats, looks_like_id
