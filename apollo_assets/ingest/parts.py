@@ -20,6 +20,9 @@ from apollo_assets.mongo.fast.kernels import hop
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
 from apollo_assets.mongo.stream import ByteStream
 
+PIECES_PER_WORKER = 32
+PIECE_BYTES = 8 * 1024 * 1024  # a few chunks of 4,096 documents of ~800 bytes
+
 
 @dataclass(frozen=True)
 class Part:
@@ -96,16 +99,23 @@ class PartsSource(CollectionSource):
         return sum(p.size for p in self.parts)
 
 
-def group_parts(parts: list[Part], groups: int) -> list[list[Part]]:
-    """Consecutive parts in at most `groups` groups of about equal bytes (order is kept: row order follows it)."""
-    total = sum(p.size for p in parts) or 1
-    out: list[list[Part]] = [[]]
-    done = 0
-    for part in parts:
-        if out[-1] and done >= total * len(out) / groups and len(out) < groups:
-            out.append([])
-        out[-1].append(part)
-        done += part.size
-    if not out[-1]:
+def piece_count(size: int, workers: int) -> int:
+    """How many pieces `size` bytes are cut into for `workers` workers: up to PIECES_PER_WORKER each, none
+    smaller than PIECE_BYTES (a piece becomes a group, with its own costs), at least one per worker."""
+    if workers <= 1:
+        return 1
+    return max(workers, min(workers * PIECES_PER_WORKER, size // PIECE_BYTES))
+
+
+def guided_groups(parts: list[Part], workers: int) -> list[list[Part]]:
+    """Consecutive parts in groups that shrink as the parts run out: each takes 1/(2 x workers) of those left,
+    at least one (guided self-scheduling). Workers claim the groups in order, so the first ones are big (few
+    per-group costs) and the last ones small: the workers finish together, even the one that started late."""
+    if not parts:
         raise BackupFormatError("no parts to read")
-    return out
+    groups, at = [], 0
+    while at < len(parts):
+        take = max(1, (len(parts) - at) // (2 * workers)) if workers > 1 else len(parts)
+        groups.append(parts[at : at + take])
+        at += take
+    return groups

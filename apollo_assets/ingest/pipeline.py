@@ -1,16 +1,17 @@
 """The one ingest path of the CLI, the assets and the benchmark: a collection -> one published dataset.
 
-The collection is cut into parts (`sources.py`), the parts into one group per worker. A pilot (the first chunk
-of each group) gives a plan; every group is then read once, counted and converted under that plan at the same
-time (`mongo.onepass`), side by side, into one staged partition version. When the plan made from all the counts
+The collection is cut into parts (`sources.py`), the parts into groups that shrink towards the end, which the
+processes claim in turn (`pool.py`). A pilot (the first chunk of one part per worker, spread over the collection)
+gives a plan; every group is then read once, counted and converted under that plan at the same time
+(`mongo.onepass`), side by side, into one staged partition version. When the plan made from all the counts
 is the pilot's, that version is published: one read. Otherwise it is abandoned and a second pass converts every
 group under the final plan (the classic two passes). Either way the result is what one sequential two-pass
-read gives. The parent process is worker 0; the others run in a process pool.
+read gives, in the same files whichever process converted which group. The parent process is one of the workers;
+the others run in a process pool.
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -19,11 +20,18 @@ import pyarrow as pa
 
 from apollo_assets.ingest import progress
 from apollo_assets.ingest.output import StagedFolder, adopt
-from apollo_assets.ingest.parts import Part, group_parts
-from apollo_assets.ingest.pool import Job, convert_in_worker, make_pool, onepass_in_worker, side_by_side
+from apollo_assets.ingest.parts import Part, PartsSource, guided_groups
+from apollo_assets.ingest.pool import (
+    Job,
+    claimed_everywhere,
+    convert_in_worker,
+    make_pool,
+    onepass_in_worker,
+    shared_counters,
+)
 from apollo_assets.ingest.quarantine import InPartition, QuarantineSink, check_share
 from apollo_assets.ingest.summary import IngestSummary
-from apollo_assets.ingest.work import Group, GroupOutput, Masking, onepass_group, run_group
+from apollo_assets.ingest.work import Group, GroupOutput, Masking
 from apollo_assets.lake.datasets import PartitionedDataset, PartitionWriter
 from apollo_assets.masking import Masker
 from apollo_assets.mongo.field_stats import FieldStats
@@ -60,22 +68,22 @@ def ingest_parts(
     options = options or IngestOptions()
     quarantine = quarantine or InPartition()
     started = time.perf_counter()
-    groups = [Group(collection, i, g) for i, g in enumerate(group_parts(parts, max(1, options.workers)))]
-    counters = mp.get_context("forkserver").RawArray("q", len(groups))
-    progress.install(counters)
+    workers = max(1, min(options.workers, len(parts)))
+    groups = [Group(collection, i, g) for i, g in enumerate(guided_groups(parts, workers))]
+    shared = shared_counters(len(groups))
     total = 2 * sum(p.size for p in parts)
     with ExitStack() as stack:
-        pool = make_pool(stack, len(groups) - 1, counters)
-        stack.enter_context(progress.running_bar(counters, total, collection, options.progress))
+        pool = make_pool(stack, workers - 1, shared)
+        stack.enter_context(progress.running_bar(shared[0], total, collection, options.progress))
         pilot = FieldStats(is_root=True)
-        for group in groups:
-            pilot.merge(pilot_stats(group.source()))
+        for i in range(workers):
+            pilot.merge(pilot_stats(PartsSource(collection, [parts[i * len(parts) // workers]])))
         plan, schema = plan_of(pilot)
         masker = _masker(masking, schema)
         job = Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
 
         def finish(writer: PartitionWriter, outputs: list[GroupOutput], scans: list[ScanResult]) -> list:
-            for out in outputs[1:]:
+            for out in outputs:
                 adopt(writer, out.files, out.rows)
             bad = [q for out in outputs for q in out.quarantined]
             where = quarantine.store(writer, collection, backup_id, bad)
@@ -85,12 +93,7 @@ def ingest_parts(
         try:
             with dataset.writer(backup_id, job.output_schema) as writer:
                 target = StagedFolder(dataset.location.url, writer.folder)
-                results = side_by_side(
-                    groups,
-                    pool,
-                    lambda g: onepass_group(g, pilot, plan, schema, backup_id, masking, writer),
-                    lambda g: (onepass_in_worker, g, pilot, job, target),
-                )
+                results = claimed_everywhere(groups, pool, workers - 1, onepass_in_worker, pilot, job, target)
                 outputs, scans = [r[0] for r in results], [r[1].scan for r in results]
                 final = _merged(scans)
                 if not all(r[1].fits for r in results) or not plan_of(final)[1].equals(schema, check_metadata=True):
@@ -103,12 +106,7 @@ def ingest_parts(
             job = Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
             with dataset.writer(backup_id, job.output_schema) as writer:
                 target = StagedFolder(dataset.location.url, writer.folder)
-                outputs = side_by_side(
-                    groups,
-                    pool,
-                    lambda g: run_group(g, scans[g.index], plan, schema, backup_id, masking, writer),
-                    lambda g: (convert_in_worker, g, scans[g.index], job, target),
-                )
+                outputs = claimed_everywhere(groups, pool, workers - 1, convert_in_worker, scans, job, target)
                 bad, where = finish(writer, outputs, scans)
             passes = 2
     assert writer.info is not None
@@ -125,7 +123,7 @@ def ingest_parts(
         quarantined=len(bad),
         bytes=writer.info.bytes,
         seconds=time.perf_counter() - started,
-        workers=len(groups),
+        workers=workers,
         schema=job.output_schema,
         commit=writer.info,
         path=dataset.partition_path(backup_id),

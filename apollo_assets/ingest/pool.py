@@ -1,4 +1,7 @@
-"""Worker processes of one collection: a forkserver pool (the step's own process is worker 0)."""
+"""Worker processes of one collection: a forkserver pool, plus the step's own process.
+
+Every process, the step's own included, claims the next group from a shared counter until none is left, so a
+worker that starts late (its process forks after the server's imports) simply takes fewer groups."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from contextlib import ExitStack
 from dataclasses import dataclass
 from multiprocessing import forkserver
+from multiprocessing.sharedctypes import Synchronized, SynchronizedArray
+from typing import Any
 
 import pyarrow as pa
 
@@ -21,6 +26,46 @@ from apollo_assets.mongo.passes import ScanResult
 from apollo_assets.mongo.schema import Plan
 
 PRELOAD = [__name__, "apollo_assets.mongo.fast.preload"]  # the pipeline, and its compiled kernels loaded
+
+_next_group: Synchronized | None = None  # the next group to claim, shared by the parent and its workers
+
+
+def install(counters: SynchronizedArray, next_group: Synchronized) -> None:
+    """Pool initializer (the parent calls it too): where progress goes, and where groups are claimed."""
+    global _next_group
+    progress.install(counters)
+    _next_group = next_group
+
+
+def shared_counters(groups: int) -> tuple[SynchronizedArray, Synchronized]:
+    """Progress slots (one per group) and the claim counter, made before the pool so its processes inherit them."""
+    context = mp.get_context("forkserver")
+    return context.RawArray("q", groups), context.Value("q", 0)
+
+
+def _claim(count: int) -> int | None:
+    assert _next_group is not None, "install() first"
+    with _next_group.get_lock():
+        index = _next_group.value
+        if index >= count:
+            return None
+        _next_group.value = index + 1
+    return index
+
+
+def run_claimed(task: Callable, groups: list[Group], *args: Any) -> list[tuple[int, Any]]:
+    """`task(group, *args)` for each group this process claims, until none is left; on an error the other
+    processes claim nothing more."""
+    done = []
+    try:
+        while (index := _claim(len(groups))) is not None:
+            done.append((index, task(groups[index], *args)))
+    except BaseException:
+        assert _next_group is not None
+        with _next_group.get_lock():
+            _next_group.value = len(groups)
+        raise
+    return done
 
 
 @dataclass(frozen=True)
@@ -41,9 +86,9 @@ def onepass_in_worker(group: Group, pilot: FieldStats, job: Job, target: StagedF
     return out, reader
 
 
-def convert_in_worker(group: Group, scanned: ScanResult, job: Job, target: StagedFolder) -> GroupOutput:
+def convert_in_worker(group: Group, scans: list[ScanResult], job: Job, target: StagedFolder) -> GroupOutput:
     files = PartFiles(target, group.index, job.output_schema)
-    out = run_group(group, scanned, job.plan, job.schema, job.backup_id, job.masking, files)
+    out = run_group(group, scans[group.index], job.plan, job.schema, job.backup_id, job.masking, files)
     out.files = files.close()
     return out
 
@@ -58,15 +103,14 @@ def start_forkserver() -> None:
     forkserver.ensure_running()
 
 
-def make_pool(stack: ExitStack, workers: int, counters: object) -> Executor | None:
+def make_pool(stack: ExitStack, workers: int, shared: tuple[SynchronizedArray, Synchronized]) -> Executor | None:
     """A pool of `workers` processes, which start now, in the background, while the caller plans."""
+    install(*shared)
     if workers < 1:
         return None
     start_forkserver()
     pool = stack.enter_context(
-        ProcessPoolExecutor(
-            workers, mp_context=mp.get_context("forkserver"), initializer=progress.install, initargs=(counters,)
-        )
+        ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver"), initializer=install, initargs=shared)
     )
     # A submit blocks until its process has forked, after the server's imports: pay that in a thread.
     starting = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="ingest-pool-start"))
@@ -75,20 +119,25 @@ def make_pool(stack: ExitStack, workers: int, counters: object) -> Executor | No
     return pool
 
 
-def side_by_side(groups: list[Group], pool: Executor | None, local: Callable, remote: Callable) -> list:
-    """`remote(group)` for groups 1.. in the pool while `local(groups[0])` runs here; results in group order.
+def claimed_everywhere(groups: list[Group], pool: Executor | None, processes: int, task: Callable, *args: Any) -> list:
+    """`task(group, *args)` for every group, claimed by this process and the pool's `processes`; results in group
+    order.
 
-    The remote groups are submitted from a thread, so the local one starts at once even when the pool's
+    The pool's loops are submitted from a thread, so this process starts claiming at once, even while the pool's
     processes are still starting."""
-    if pool is None:
-        return [local(groups[0])]
+    assert _next_group is not None, "make_pool() first"
+    _next_group.value = 0
     with ThreadPoolExecutor(1, thread_name_prefix="ingest-submit") as submitter:
-        submitted = submitter.submit(lambda: [pool.submit(*remote(g)) for g in groups[1:]])
+        submitted = submitter.submit(
+            lambda: [pool.submit(run_claimed, task, groups, *args) for _ in range(processes)] if pool else []
+        )
         try:
-            first = local(groups[0])
-            return [first, *(f.result() for f in submitted.result())]
+            results = dict(run_claimed(task, groups, *args))
+            for future in submitted.result():
+                results.update(future.result())
         finally:
             futures: list[Future] = submitted.result() if submitted.exception() is None else []
             for future in futures:  # let running workers finish before what they write to is cleaned up
                 future.cancel()
             wait(futures)
+    return [results[i] for i in range(len(groups))]

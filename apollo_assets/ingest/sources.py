@@ -12,7 +12,7 @@ from tempfile import TemporaryDirectory
 from pymongo import MongoClient
 
 from apollo_assets.collections import DATABASE
-from apollo_assets.ingest.parts import Part, split_file
+from apollo_assets.ingest.parts import Part, piece_count, split_file
 from apollo_assets.ingest.spool import spool_source
 from apollo_assets.mongo import open_backup
 from apollo_assets.mongo.archive import ArchiveCollection
@@ -75,12 +75,16 @@ def collection_parts(source: CollectionSource, workers: int, directory: Path) ->
     if isinstance(source, LiveCollectionSource):
         return spool_live(source, directory)
     if isinstance(source, DumpCollection) and not _is_gzip(source.path):
-        return split_file(source.path, workers)
+        return _cut(source.path, workers)
     spooled = spool_source(source, directory)
     if isinstance(source, ArchiveCollection):
         # Offsets are those of the collection's own document stream, not of the interleaved archive.
-        return split_file(spooled, workers, f"{source.path} ({source.database}.{source.name} document stream)")
-    return split_file(spooled, workers, str(getattr(source, "path", source.name)))
+        return _cut(spooled, workers, f"{source.path} ({source.database}.{source.name} document stream)")
+    return _cut(spooled, workers, str(getattr(source, "path", source.name)))
+
+
+def _cut(path: Path, workers: int, label: str | None = None) -> list[Part]:
+    return split_file(path, piece_count(path.stat().st_size, workers), label)
 
 
 @contextmanager

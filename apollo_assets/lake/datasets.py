@@ -141,10 +141,10 @@ class PartitionWriter:
         self.extras.append(name)
 
     def close(self) -> CommitInfo:
-        if self._parquet is None:  # an empty collection is still a committed, readable partition
+        if self._parquet is None and not self.files:  # an empty collection is still a committed, readable partition
             self._roll()
-        assert self._parquet is not None
-        self._parquet.close()
+        if self._parquet is not None:
+            self._parquet.close()
         size = sum(self.location.fs.get_file_info(f"{self.folder}/{f}").size for f in self.files)
         return CommitInfo(self.version, self.files, self.rows, size, datetime.now(UTC).isoformat(), self.extras)
 

@@ -7,7 +7,7 @@ from itertools import pairwise
 import bson
 import pytest
 
-from apollo_assets.ingest.parts import PartsSource, group_parts, split_file
+from apollo_assets.ingest.parts import PIECE_BYTES, PartsSource, guided_groups, piece_count, split_file
 from apollo_assets.mongo.passes import scan_source
 from apollo_assets.mongo.schema import arrow_schema, infer_plan
 from tests.mongo.helpers import encode, source_of, write_dump
@@ -24,12 +24,21 @@ def test_parts_hold_every_document_once_at_its_own_offset(people_dump, pieces):
     assert cut == whole  # same bytes, same locations (file and offset)
 
 
-def test_groups_keep_the_order_and_balance_the_bytes(people_dump):
-    parts = split_file(people_dump / "people.bson", 8)
-    groups = group_parts(parts, 2)
-    assert [p for g in groups for p in g] == parts and len(groups) == 2
-    sizes = [sum(p.size for p in g) for g in groups]
-    assert max(sizes) < 0.7 * sum(sizes)
+def test_guided_groups_keep_the_order_and_shrink_towards_the_end(people_dump):
+    parts = split_file(people_dump / "people.bson", 64)
+    groups = guided_groups(parts, 2)
+    assert [p for g in groups for p in g] == parts
+    assert [len(g) for g in groups] == [16, 12, 9, 6, 5, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1]
+    assert [len(g) for g in guided_groups(parts[:3], 3)] == [1, 1, 1]  # one part per worker: a group each
+    assert guided_groups(parts, 1) == [parts]
+
+
+@pytest.mark.parametrize(
+    ("size", "workers", "pieces"),
+    [(10**9, 1, 1), (10, 2, 2), (3 * PIECE_BYTES, 2, 3), (100 * PIECE_BYTES, 2, 64), (100 * PIECE_BYTES, 3, 96)],
+)
+def test_pieces_are_never_small_and_at_most_32_per_worker(size, workers, pieces):
+    assert piece_count(size, workers) == pieces
 
 
 def _docs(i: int) -> dict:

@@ -154,3 +154,32 @@ def test_a_plan_proven_wrong_later_takes_a_second_pass_and_the_same_rows(tmp_pat
     assert dataset.read(BACKUP).equals(pa.Table.from_batches(list(snapshot.batches()), snapshot.schema))
     assert summary.passes == passes and summary.rows == 10_000
     assert len(dataset.files(BACKUP)) == workers  # the abandoned first attempt left nothing behind
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Pieces of 16 KiB: the test collections are cut into 64 pieces, 15 groups for two workers."""
+    monkeypatch.setattr("apollo_assets.ingest.parts.PIECE_BYTES", 16 * 1024)
+
+
+def test_many_groups_claimed_by_two_processes_give_the_rows_and_files_of_a_rerun(
+    people_dump, tmp_path, key, small_pieces
+):
+    people = open_backup(people_dump).collections["people"]
+    masking = Masking(load_policy("people"), key)
+    one, ds1 = _ingest(people, tmp_path / "one", masking=masking)
+    two, ds2 = _ingest(people, tmp_path / "two", workers=2, masking=masking)
+    assert ds2.read(BACKUP).equals(ds1.read(BACKUP)) and two.rows == one.rows == PEOPLE_COUNT
+    assert len(two.commit.files) == 15 and two.commit.files[0].startswith("part-g00-")
+    contents = [Path(f).read_bytes() for f in ds2.files(BACKUP)]
+    again, _ = _ingest(people, tmp_path / "two", workers=2, masking=masking)
+    assert again.commit.files == two.commit.files
+    assert [Path(f).read_bytes() for f in ds2.files(BACKUP)] == contents
+
+
+def test_many_groups_take_the_second_pass_together(tmp_path, small_pieces):
+    source = _late_changes(tmp_path, 9_800)
+    summary, dataset = _ingest(source, tmp_path / "out", workers=2)
+    snapshot = read_snapshot(source, BACKUP)
+    assert dataset.read(BACKUP).equals(pa.Table.from_batches(list(snapshot.batches()), snapshot.schema))
+    assert summary.passes == 2 and len(dataset.files(BACKUP)) > 2

@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from apollo_assets.ingest import pool
 from apollo_assets.ingest.collection import BYTES_PER_WORKER, _needs_workers, auto_workers
 from apollo_assets.mongo.dump_dir import DumpCollection
 
@@ -29,3 +30,22 @@ def test_the_worker_server_starts_early_only_when_workers_will_be_needed(tmp_pat
     assert not _needs_workers(DumpCollection("x", {}, big), 1)
     assert not _needs_workers(DumpCollection("x", {}, small), 0)
     assert _needs_workers(DumpCollection("x", {}, big), 0) == (CPUS > 1)
+
+
+def _record(group: str, seen: list[str]) -> str:
+    if group == "bad":
+        raise ValueError("cannot read this group")
+    seen.append(group)
+    return group.upper()
+
+
+def test_each_group_is_claimed_once_and_an_error_stops_the_claims():
+    pool.install(*pool.shared_counters(4))
+    seen: list[str] = []
+    assert pool.run_claimed(_record, ["a", "b", "c"], seen) == [(0, "A"), (1, "B"), (2, "C")]
+    assert pool.run_claimed(_record, ["a", "b", "c"], seen) == []  # nothing left to claim
+    assert seen == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="cannot read"):
+        pool.claimed_everywhere(["a", "bad", "c", "d"], None, 0, _record, seen)
+    assert seen == ["a", "b", "c", "a"]  # after the error, no process claims "c" or "d"
+    assert pool.run_claimed(_record, ["a", "bad", "c", "d"], seen) == []
