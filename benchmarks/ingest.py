@@ -207,7 +207,7 @@ def measure(kind: str, args: list[str]) -> dict[str, Any]:
 
 def run_one(kind: str, args: list[str]) -> None:
     import apollo_assets.ingest  # imports are not what is measured (pandas alone takes seconds here)
-    import apollo_assets.masking  # noqa: F401
+    import apollo_assets.masking
     import apollo_assets.mongo.fast.preload  # noqa: F401  (compiled kernels loaded, as a Dagster step has them)
 
     started = time.perf_counter()
