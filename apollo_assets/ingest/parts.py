@@ -22,6 +22,7 @@ from apollo_assets.mongo.stream import ByteStream
 
 PIECES_PER_WORKER = 32
 PIECE_BYTES = 8 * 1024 * 1024  # a few chunks of 4,096 documents of ~800 bytes
+HOP_BYTES = 32 * 1024 * 1024  # mapped pages held at most while cutting
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def split_file(path: Path, pieces: int, label: str | None = None) -> list[Part]:
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         u8 = np.frombuffer(data, dtype=np.uint8)
         for k in range(1, pieces):
-            pos = hop(u8, cuts[-1], size * k // pieces)  # compiled: only the length prefixes' pages are read
+            pos = _boundary_past(data, u8, cuts[-1], size * k // pieces)
             if pos < 0 or pos >= size:  # a bad frame stops the cutting here
                 break
             if pos > cuts[-1]:
@@ -56,6 +57,19 @@ def split_file(path: Path, pieces: int, label: str | None = None) -> list[Part]:
         del u8  # the map closes only once no array points into it
     cuts.append(size)
     return [Part(str(path), a, b, label) for a, b in pairwise(cuts) if b > a]
+
+
+def _boundary_past(data: mmap.mmap, u8: np.ndarray, pos: int, target: int) -> int:
+    """The first document boundary at or past `target`, hopping from the one at `pos` (compiled: only length
+    prefixes are read). Hopping touches every page of small documents: each step lets go of the pages behind it,
+    or the whole file would count in this process's resident memory (page cache, but RSS all the same)."""
+    while pos < target:
+        reached = hop(u8, pos, min(target, pos + HOP_BYTES))
+        if reached < 0 or reached >= len(u8) or reached == pos:  # bad frame, end, or a tail too short to frame
+            return reached
+        data.madvise(mmap.MADV_DONTNEED, 0, reached - reached % mmap.PAGESIZE)
+        pos = reached
+    return pos
 
 
 class _RangeReader:

@@ -71,3 +71,12 @@ def test_a_bad_frame_is_still_reported_with_its_offset(tmp_path):
 
     with pytest.raises(BackupFormatError, match=f"{path} at byte offset {3 * len(bson.encode({'a': 1}))}"):
         [p for part in split_file(path, 2) for p in PartsSource("x", [part]).documents()]
+
+
+@pytest.mark.parametrize("tail", [b"", b"\x01\x02", b"\x02\x00\x00\x00"])
+def test_cutting_in_short_hops_finds_the_cuts_of_one_long_hop(tmp_path, monkeypatch, tail):
+    path = tmp_path / "many.bson"
+    path.write_bytes(b"".join(encode({"_id": i, "pad": "x" * (i % 50)}) for i in range(3000)) + tail)
+    whole = split_file(path, 7)
+    monkeypatch.setattr("apollo_assets.ingest.parts.HOP_BYTES", 100)  # a hop of ~2 documents at a time
+    assert split_file(path, 7) == whole and len(whole) == 7 and whole[-1].end == path.stat().st_size
