@@ -41,10 +41,19 @@ users as (
 
 events as (
 
-    select backup_id, account_id, user_id, use_case, feature, event_at
-    from {{ ref('stg_usage_events') }}
-    where {{ backup_filter('backup_id') }}
-        and event_at is not null
+    -- The taxonomy's use case for a known feature, else the one the event names.
+    select
+        usage_event.backup_id,
+        usage_event.account_id,
+        usage_event.user_id,
+        coalesce(taxonomy.use_case, usage_event.use_case) as use_case,
+        usage_event.feature,
+        usage_event.event_at
+    from {{ ref('stg_usage_events') }} as usage_event
+    left join {{ ref('feature_taxonomy') }} as taxonomy
+        on usage_event.feature = taxonomy.feature
+    where {{ backup_filter('usage_event.backup_id') }}
+        and usage_event.event_at is not null
 
 ),
 

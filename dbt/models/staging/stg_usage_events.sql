@@ -1,7 +1,8 @@
 {#-
-  One row per product usage event per backup. The use case comes from the feature taxonomy (seed) when the
-  feature is known there, else from the event. Feature and use case labels are normalized once per distinct
-  pair (a few dozen), not once per event (millions).
+  One row per product usage event per backup, with the feature and use case labels the event carries. Those
+  labels are normalized once per distinct pair (a few dozen), not once per event (millions). The product
+  taxonomy (seed feature_taxonomy) is applied by the marts, not here: staging reads its source only, so it
+  starts with the build, and a taxonomy change rebuilds the marts, not millions of events.
 -#}
 {%- set src = source('lake', 'usage_events') -%}
 {%- set cols = lake_columns(src) -%}
@@ -37,7 +38,7 @@ typed as (
         {{ lake_col(cols, 'user_id', dbt.type_string()) }} as user_id,
         {{ lake_col(cols, 'account_id', dbt.type_string()) }} as account_id,
         labels.feature_label as feature,
-        labels.use_case_label as event_use_case,
+        labels.use_case_label as use_case,
         {{ lake_timestamp(cols, 'timestamp') }} as event_at,
         {{ lake_struct_field(cols, 'properties', 'source', dbt.type_string()) }} as event_source,
         {{ lake_struct_field(cols, 'properties', 'count', dbt.type_int()) }} as event_count
@@ -55,16 +56,13 @@ deduplicated as (
 )
 
 select
-    deduplicated.event_id,
-    deduplicated.backup_id,
-    deduplicated.user_id,
-    deduplicated.account_id,
-    deduplicated.feature,
-    coalesce(taxonomy.use_case, deduplicated.event_use_case) as use_case,
-    taxonomy.feature is not null as is_known_feature,
-    deduplicated.event_at,
-    deduplicated.event_source,
-    deduplicated.event_count
+    event_id,
+    backup_id,
+    user_id,
+    account_id,
+    feature,
+    use_case,
+    event_at,
+    event_source,
+    event_count
 from deduplicated
-left join {{ ref('feature_taxonomy') }} as taxonomy
-    on deduplicated.feature = taxonomy.feature
