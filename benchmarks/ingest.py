@@ -14,22 +14,27 @@ own. Targets on 2 cores: (c) >= 150,000 docs/s with 2 workers, >= 6x (a), peak R
 
 The last line is one JSON object.
 
-Where the time goes (1,000,000 documents, this 2-vCPU machine, 2026-11-26, at 8ffab2a): 1 worker 51,200-52,800
-docs/s (~19 us per document): about 60 % converting, 25 % masking (HMAC-SHA256 through hashlib, ~1-1.7 us per value,
-3.5 values per document), 15 % Parquet. Converting is one compiled walk of each chunk along the plan
-(`mongo/fast/plan_kernel.py`, ~2.5 us per document: keys matched against the plan's), compiled builders of the
-string, ObjectId, number, boolean and datetime columns (`leaf_kernel.py`), the drifting field's text per value, and
-reading, checksums and counts. 2 workers: 74,300 and 83,200 docs/s in two runs of this script (81,000-100,000 in
-ad-hoc runs on the same file; the machine's speed varied by up to 40 % within minutes). Interleaved with the version
-before the plan walk on the same file: 2 workers 80,000-85,000 against 60,000-80,000, 1 worker 44,000-47,000 against
-40,000-43,000; on 200,000 documents in one process, 50,000-64,000 against 37,000-51,000. Of a 2-worker run's ~10.5
-s, ~1.3 s go before any document is converted (cutting, the pilot's plan, the kernels loaded), the second worker
-starts ~1 s after the first (it forks from a server that imports the pipeline; the server now starts before the file
-is cut), and each worker runs ~15 % slower next to the other. Before the plan walk: 71,700-72,600 docs/s (per-field
-numpy calls from Python after a level-by-level walk); before numba, 41,700. 150,000 docs/s on two cores needs about
-12 us per document end to end in each worker; masking and Parquet alone take ~7 us of the ~17 us now. A compiled
-SHA-256 (tried: correct, ~25 % faster per value than hashlib's calls) would save ~1 us and was left out: a home-made
-hash on the PII path is not worth that. On SecantusDB every `_id` range query scans the whole collection (it has no
+Where the time goes (1,000,000 documents, this 2-vCPU machine, 2026-11-26). Two runs of this script at 09927f0 and
+just before it: 2 workers 108,200 and 113,000 docs/s, 1 worker 75,000 and 79,900 (~13 us per document), JSON
+7,500 and 7,100 (the machine was ~35 % faster than earlier that day, when the same code as at 8ffab2a gave 74,300-
+83,200 on 2 workers and JSON 5,300). 1 worker: about 60 % converting, 25 % masking (HMAC-SHA256 through hashlib,
+~1-1.7 us per value, 3.5 values per document), 15 % Parquet. Converting is one compiled walk of each chunk along
+the plan (`mongo/fast/plan_kernel.py`, ~2.5 us per document: keys matched against the plan's), compiled builders of
+the string, ObjectId, number, boolean and datetime columns (`leaf_kernel.py`), the drifting field's text per value,
+and reading, checksums and counts. The compiled kernels are loaded before the clock starts, like the other imports
+(a Dagster step has them from `step_preload.py`; `apollo ingest` loads them in ~0.5 s). With 2 workers the second
+one forks ~1-1.8 s after the parent starts converting (from a server that imports the pipeline, ~1.4 s), and each
+runs slower next to the other. The file is cut into up to 32 pieces per worker and the processes claim groups of
+them that shrink towards the end, so they finish within ~0.1-0.3 s of each other, whichever started late (with
+one half each they finished 0.45-0.95 s apart, 3.1 s once). On the same file, interleaved with the version before
+(both with the kernels loaded), 5 pairs: 88,500-118,200 docs/s against 94,600-113,600 (means 103,100 and 100,700):
+the machine's noise is larger than the gain on a quiet machine; the gain is in the worst case. Cutting no longer
+keeps the file's pages resident (peak RSS with 2 workers 462 MB, was 650 MB). Before the plan walk: 71,700-72,600
+docs/s on a slower day (per-field numpy calls from Python after a level-by-level walk); before numba, 41,700.
+150,000 docs/s on two cores needs about 12 us per document end to end in each worker, beside the other; masking and
+Parquet alone take ~6 us of the ~13 us of 1 worker now. A compiled SHA-256 (tried: correct, ~25 % faster per value
+than hashlib's calls) would save ~1 us and was left out: a home-made hash on the PII path is not worth that.
+On SecantusDB every `_id` range query scans the whole collection (it has no
 index range scans), so more ranges mean more server work there; on MongoDB a range reads its index range.
 """
 
