@@ -93,7 +93,7 @@ def ingest_parts(
         try:
             with dataset.writer(backup_id, job.output_schema) as writer:
                 target = StagedFolder(dataset.location.url, writer.folder)
-                results = claimed_everywhere(groups, pool, workers - 1, onepass_in_worker, pilot, job, target)
+                results = claimed_everywhere(groups, pool, onepass_in_worker, pilot, job, target)
                 outputs, scans = [r[0] for r in results], [r[1].scan for r in results]
                 final = _merged(scans)
                 if not all(r[1].fits for r in results) or not plan_of(final)[1].equals(schema, check_metadata=True):
@@ -106,7 +106,7 @@ def ingest_parts(
             job = Job(plan, schema, backup_id, masking, masker.output_schema if masker else schema)
             with dataset.writer(backup_id, job.output_schema) as writer:
                 target = StagedFolder(dataset.location.url, writer.folder)
-                outputs = claimed_everywhere(groups, pool, workers - 1, convert_in_worker, scans, job, target)
+                outputs = claimed_everywhere(groups, pool, convert_in_worker, scans, job, target)
                 bad, where = finish(writer, outputs, scans)
             passes = 2
     assert writer.info is not None

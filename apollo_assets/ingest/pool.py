@@ -103,25 +103,32 @@ def start_forkserver() -> None:
     forkserver.ensure_running()
 
 
-def make_pool(stack: ExitStack, workers: int, shared: tuple[SynchronizedArray, Synchronized]) -> Executor | None:
+@dataclass(frozen=True)
+class Pool:
+    """The worker processes beside this one: each runs one claiming loop (`run_claimed`) per pass."""
+
+    executor: Executor
+    processes: int
+
+
+def make_pool(stack: ExitStack, workers: int, shared: tuple[SynchronizedArray, Synchronized]) -> Pool | None:
     """A pool of `workers` processes, which start now, in the background, while the caller plans."""
     install(*shared)
     if workers < 1:
         return None
     start_forkserver()
-    pool = stack.enter_context(
+    executor = stack.enter_context(
         ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver"), initializer=install, initargs=shared)
     )
     # A submit blocks until its process has forked, after the server's imports: pay that in a thread.
     starting = stack.enter_context(ThreadPoolExecutor(1, thread_name_prefix="ingest-pool-start"))
     for _ in range(workers):
-        starting.submit(pool.submit, os.getpid)
-    return pool
+        starting.submit(executor.submit, os.getpid)
+    return Pool(executor, workers)
 
 
-def claimed_everywhere(groups: list[Group], pool: Executor | None, processes: int, task: Callable, *args: Any) -> list:
-    """`task(group, *args)` for every group, claimed by this process and the pool's `processes`; results in group
-    order.
+def claimed_everywhere(groups: list[Group], pool: Pool | None, task: Callable, *args: Any) -> list:
+    """`task(group, *args)` for every group, claimed by this process and each of the pool's; results in group order.
 
     The pool's loops are submitted from a thread, so this process starts claiming at once, even while the pool's
     processes are still starting."""
@@ -129,7 +136,9 @@ def claimed_everywhere(groups: list[Group], pool: Executor | None, processes: in
     _next_group.value = 0
     with ThreadPoolExecutor(1, thread_name_prefix="ingest-submit") as submitter:
         submitted = submitter.submit(
-            lambda: [pool.submit(run_claimed, task, groups, *args) for _ in range(processes)] if pool else []
+            lambda: (
+                [pool.executor.submit(run_claimed, task, groups, *args) for _ in range(pool.processes)] if pool else []
+            )
         )
         try:
             results = dict(run_claimed(task, groups, *args))

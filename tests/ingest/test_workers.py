@@ -46,6 +46,6 @@ def test_each_group_is_claimed_once_and_an_error_stops_the_claims():
     assert pool.run_claimed(_record, ["a", "b", "c"], seen) == []  # nothing left to claim
     assert seen == ["a", "b", "c"]
     with pytest.raises(ValueError, match="cannot read"):
-        pool.claimed_everywhere(["a", "bad", "c", "d"], None, 0, _record, seen)
+        pool.claimed_everywhere(["a", "bad", "c", "d"], None, _record, seen)
     assert seen == ["a", "b", "c", "a"]  # after the error, no process claims "c" or "d"
     assert pool.run_claimed(_record, ["a", "bad", "c", "d"], seen) == []
