@@ -1,4 +1,4 @@
-"""How many worker processes a collection gets, and when their server starts before the collection is cut."""
+"""How many worker processes a collection gets, when their server starts, and how they share its groups."""
 
 from __future__ import annotations
 
