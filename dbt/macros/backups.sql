@@ -37,14 +37,3 @@
         )
     {%- endif -%}
 {%- endmacro %}
-
-
-{#-
-  Pre-hook of every incremental model: delete the requested slices before the delete+insert, so that a slice
-  whose new result is empty does not keep its old rows (delete+insert only deletes keys it inserts).
--#}
-{% macro clear_backup_slice() -%}
-    {%- if execute and model.config.materialized == 'incremental' and is_incremental() -%}
-        delete from {{ this }} where {{ backup_filter('backup_id') }}
-    {%- endif -%}
-{%- endmacro %}

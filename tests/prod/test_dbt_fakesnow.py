@@ -2,7 +2,7 @@
 built incrementally backup by backup, compared with the DuckDB build of the same backups.
 
 dbt runs in this process (dbtRunner) under `fakesnow.patch`, like tests/warehouse/test_snowflake_dialect.py; the
-incremental runs need the fakesnow-only macro in dbt/macros/fakesnow/ (unqualified temporary table).
+slice builds run Snowflake's explicit transaction (begin; delete; insert; commit) as production would.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def test_incremental_builds_on_snowflake_match_duckdb(tmp_path, monkeypatch, cra
         before = {t: rows(warehouse.query, t, A) for t in COMPARED}
 
         warehouse.expose_lake(lake, [A, B])
-        second = dbt_build(tmp_path, [A, B])  # incremental: A's slice replaced, B's added (tmp tables, delete+insert)
+        second = dbt_build(tmp_path, [A, B])  # slices: A's replaced, B's added (delete+insert)
 
         assert set(second.statuses) == set(first.statuses)
         for table in COMPARED:

@@ -97,3 +97,33 @@ def test_a_build_for_some_backups_tests_only_their_slices(tmp_path: Path, dbt_wo
     assert any("relationships_by_backup_stg_users" in uid for uid in only_b.statuses)
     assert failed(wh.dbt("test", "--select", "stg_users", "stg_accounts", backup_ids=[A])) == defects
     assert failed(wh.dbt("test", "--select", "stg_users", "stg_accounts")) == defects
+
+
+def test_a_slice_build_follows_the_models_columns(tmp_path: Path, dbt_work: Path) -> None:
+    """A table built by an older version of a model: a column the model now has is added (null in the slices not
+    rebuilt), a column it no longer has is kept (null in the rebuilt slice); each slice's other rows stay. A full
+    refresh rebuilds the table as the model has it."""
+    wh = new_warehouse(tmp_path, dbt_work)
+    wh.lake.load(A, crafted.backup_a())
+    wh.lake.load(B, crafted.backup_b())
+    wh.build()
+    plans = dict(wh.query("select account_id || backup_id, plan from staging.stg_accounts"))
+    assert any(plans.values())
+    wh.query("alter table staging.stg_accounts drop column plan")  # as built before the model had `plan`
+    wh.query("alter table staging.stg_accounts add column legacy_tier varchar")  # a column the model dropped
+    wh.query("update staging.stg_accounts set legacy_tier = 'gold'")
+
+    assert wh.dbt("run", "--select", "stg_accounts", backup_ids=[B]).result.success
+    rows = wh.dicts("select account_id || backup_id as key, backup_id, plan, legacy_tier from staging.stg_accounts")
+    assert {r["backup_id"] for r in rows} == {A, B}
+    for row in rows:
+        if row["backup_id"] == B:
+            assert (row["plan"], row["legacy_tier"]) == (plans[row["key"]], None), row
+        else:
+            assert (row["plan"], row["legacy_tier"]) == (None, "gold"), row
+
+    # --full-refresh rebuilds the table from the model (every backup in the lake) and swaps it in.
+    assert wh.dbt("run", "--select", "stg_accounts", "--full-refresh").result.success
+    rows = wh.dicts("select * from staging.stg_accounts")
+    assert "legacy_tier" not in rows[0]
+    assert {r["account_id"] + r["backup_id"]: r["plan"] for r in rows} == plans
