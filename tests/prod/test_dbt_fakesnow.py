@@ -13,7 +13,16 @@ import dagster as dg
 import pytest
 from dbt.cli.main import dbtRunner
 from warehouse import crafted
-from warehouse.conftest import DBT_DIR, Build, crafted_warehouse, dbt_work  # noqa: F401 (fixtures)
+from warehouse.conftest import (  # noqa: F401 (fixtures)
+    ACCOUNTS_AFTER,
+    ACCOUNTS_PLANS,
+    AGE_ACCOUNTS,
+    DBT_DIR,
+    Build,
+    assert_accounts_follow_the_model,
+    crafted_warehouse,
+    dbt_work,
+)
 
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.warehouse.dbt_project import relation_name
@@ -84,14 +93,8 @@ def test_incremental_builds_on_snowflake_match_duckdb(tmp_path, monkeypatch, cra
 
         # A table built by an older model: the column the model gained is added through Snowflake's DDL (typed from
         # an empty table of the model's shape), the one it lost stays, null in the slice rebuilt.
-        plans = dict(warehouse.query("select account_id || backup_id, plan from staging.stg_accounts"))
-        warehouse.query("alter table staging.stg_accounts drop column plan")
-        warehouse.query("alter table staging.stg_accounts add column legacy_tier varchar")
-        warehouse.query("update staging.stg_accounts set legacy_tier = 'gold'")
+        plans = dict(warehouse.query(ACCOUNTS_PLANS))
+        for statement in AGE_ACCOUNTS:
+            warehouse.query(statement)
         dbt_build(tmp_path, [B], "stg_accounts")
-        columns = "account_id || backup_id, backup_id, plan, legacy_tier"
-        found = warehouse.query(f"select {columns} from staging.stg_accounts")
-        assert {key: (plan, tier) for key, _, plan, tier in found} == {
-            key: (plans[key], None) if backup_id == B else (None, "gold") for key, backup_id, _, _ in found
-        }
-        assert {backup_id for _, backup_id, _, _ in found} == {A, B} and any(plans.values())
+        assert_accounts_follow_the_model(warehouse.query(ACCOUNTS_AFTER), plans, B, {A, B})

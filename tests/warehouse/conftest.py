@@ -152,3 +152,23 @@ def crafted_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_work: Path) 
     warehouse.lake.load(crafted.BACKUP_A, crafted.backup_a())
     warehouse.lake.load(crafted.BACKUP_B, crafted.backup_b())
     yield warehouse, warehouse.build()
+
+
+# A table built by an older version of stg_accounts: it lacks `plan` (the model gained it) and has `legacy_tier`
+# (the model lost it). Run through any target's query function; the slice build must then follow the model.
+ACCOUNTS_PLANS = "select account_id || backup_id, plan from staging.stg_accounts"
+AGE_ACCOUNTS = (
+    "alter table staging.stg_accounts drop column plan",
+    "alter table staging.stg_accounts add column legacy_tier varchar",
+    "update staging.stg_accounts set legacy_tier = 'gold'",
+)
+ACCOUNTS_AFTER = "select account_id || backup_id, backup_id, plan, legacy_tier from staging.stg_accounts"
+
+
+def assert_accounts_follow_the_model(found: list[tuple], plans: dict, rebuilt: str, backups: set[str]) -> None:
+    """Rows of ACCOUNTS_AFTER once slice `rebuilt` was built again: its `plan` is back and its `legacy_tier` null;
+    the other slices keep `legacy_tier` and have no `plan`."""
+    assert any(plans.values())
+    assert {backup_id for _, backup_id, _, _ in found} == backups
+    for key, backup_id, plan, tier in found:
+        assert (plan, tier) == ((plans[key], None) if backup_id == rebuilt else (None, "gold")), (key, backup_id)

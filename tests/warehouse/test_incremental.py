@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import crafted
-from .conftest import MODELS, Build, new_warehouse, relation
+from .conftest import (
+    ACCOUNTS_AFTER,
+    ACCOUNTS_PLANS,
+    AGE_ACCOUNTS,
+    MODELS,
+    Build,
+    assert_accounts_follow_the_model,
+    new_warehouse,
+    relation,
+)
 from .crafted import BACKUP_A, BACKUP_B, ORG_ACME, ORG_GLOBEX
 
 A, B = BACKUP_A, BACKUP_B
@@ -107,20 +116,12 @@ def test_a_slice_build_follows_the_models_columns(tmp_path: Path, dbt_work: Path
     wh.lake.load(A, crafted.backup_a())
     wh.lake.load(B, crafted.backup_b())
     wh.build()
-    plans = dict(wh.query("select account_id || backup_id, plan from staging.stg_accounts"))
-    assert any(plans.values())
-    wh.query("alter table staging.stg_accounts drop column plan")  # as built before the model had `plan`
-    wh.query("alter table staging.stg_accounts add column legacy_tier varchar")  # a column the model dropped
-    wh.query("update staging.stg_accounts set legacy_tier = 'gold'")
+    plans = dict(wh.query(ACCOUNTS_PLANS))
+    for statement in AGE_ACCOUNTS:
+        wh.query(statement)
 
     assert wh.dbt("run", "--select", "stg_accounts", backup_ids=[B]).result.success
-    rows = wh.dicts("select account_id || backup_id as key, backup_id, plan, legacy_tier from staging.stg_accounts")
-    assert {r["backup_id"] for r in rows} == {A, B}
-    for row in rows:
-        if row["backup_id"] == B:
-            assert (row["plan"], row["legacy_tier"]) == (plans[row["key"]], None), row
-        else:
-            assert (row["plan"], row["legacy_tier"]) == (None, "gold"), row
+    assert_accounts_follow_the_model(wh.query(ACCOUNTS_AFTER), plans, B, {A, B})
 
     # --full-refresh rebuilds the table from the model (every backup in the lake) and swaps it in.
     assert wh.dbt("run", "--select", "stg_accounts", "--full-refresh").result.success
