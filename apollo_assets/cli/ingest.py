@@ -42,9 +42,7 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("--collections", "-c", multiple=True, help="Collections to ingest (comma-separated or repeated).")
 @click.option("--backup-id", help="Partition key (default: the backup folder's id, else now).")
 @click.option("--workers", default=0, show_default=True, help="Processes per collection (0: one per 32 MB, <= CPUs).")
-@click.option(
-    "--database", help=f"Database to read (live: default {DATABASE!r}; dumps: needed when they hold several)."
-)
+@click.option("--database", help=f"Database to read (live: default {DATABASE!r}; dumps and archives: default all).")
 @click.option("--max-quarantine-share", default=0.01, show_default=True, help="Fail above this share quarantined.")
 @click.option("--policy-dir", type=click.Path(file_okay=False, path_type=Path), help="Masking policies folder.")
 @click.option("--read-preference", default="secondaryPreferred", show_default=True, help="Live: read preference.")

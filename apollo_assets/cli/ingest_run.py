@@ -6,10 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from apollo_assets.ingest import BesideDataset, IngestOptions, Masking, ingest_collection, open_collections
+from apollo_assets.ingest import BesideDataset, IngestOptions, Masking, ingest_collection, open_databases
 from apollo_assets.lake import PartitionedDataset, open_location
 from apollo_assets.masking import load_masking_key, load_policy
 from apollo_assets.mongo.live import LiveOptions, redact
+from apollo_assets.mongo.source import CollectionSource
 from apollo_assets.settings import load_settings
 
 
@@ -28,21 +29,25 @@ def run_ingest(
     emit: Callable[[dict[str, Any]], None],
     warn: Callable[[str], None],
 ) -> list[str]:
-    """Ingest each collection; `emit` gets its summary, `warn` what a person should know. Returns the failures."""
-    available = open_collections(source, database, live)
-    missing = sorted(set(names) - set(available))
-    if missing:
-        raise ValueError(f"{redact(source)} has no collection(s) {missing}; it has {sorted(available)}")
+    """Ingest each collection; `emit` gets its summary, `warn` what a person should know. Returns the failures.
+
+    A backup of several databases (a whole server's dump) gives each database its own folder under `out`."""
+    databases = open_databases(source, database, live)
+    several = len(databases) > 1
+    chosen = choose(databases, names, source)
+    if several:
+        warn(f"{len(databases)} databases ({', '.join(databases)}): each one's datasets go under {out}/<database>/")
     settings = load_settings()
     key = load_masking_key(settings.data_dir, settings.env)
-    location = open_location(str(out))
     options = IngestOptions(workers=workers, max_quarantine_share=max_quarantine_share, progress=progress)
     failures = []
-    for name in names or sorted(available):
-        policy = load_policy(name, policy_dir)
+    for db, name in chosen:
+        location = open_location(str(out / db if several else out))
+        label = f"{db}.{name}" if several else name
         try:
+            policy = load_policy(name, policy_dir)
             summary = ingest_collection(
-                available[name],
+                databases[db][name],
                 backup_id,
                 PartitionedDataset(location, name),
                 masking=Masking(policy, key),
@@ -50,11 +55,26 @@ def run_ingest(
                 options=options,
             )
         except Exception as exc:  # one bad collection must not hide the others' results
-            failures.append(name)
-            emit({"collection": name, "backup_id": backup_id, "error": f"{type(exc).__name__}: {exc}"})
+            failures.append(label)
+            emit({"database": db, "collection": name, "backup_id": backup_id, "error": f"{type(exc).__name__}: {exc}"})
             continue
         if summary.masked_unlisted:
             why = "no masking policy" if policy.is_default else f"not named by {policy.source}"
-            warn(f"{name}: {why}: masked fail-closed: {summary.masked_unlisted}")
-        emit(summary.to_json())
+            warn(f"{label}: {why}: masked fail-closed: {summary.masked_unlisted}")
+        emit({"database": db, **summary.to_json()})
     return failures
+
+
+def choose(databases: dict[str, dict[str, CollectionSource]], names: list[str], source: str) -> list[tuple[str, str]]:
+    """(database, collection) pairs to ingest: all of them, or those `names` names (`people`, or `db.people`)."""
+    every = [(db, name) for db in databases for name in sorted(databases[db])]
+    if not names:
+        return every
+    wanted = set(names)
+    chosen = [(db, name) for db, name in every if name in wanted or f"{db}.{name}" in wanted]
+    matched = {name for db, name in chosen} | {f"{db}.{name}" for db, name in chosen}
+    missing = sorted(wanted - matched)
+    if missing:
+        has = [f"{db}.{name}" if len(databases) > 1 else name for db, name in every]
+        raise ValueError(f"{redact(source)} has no collection(s) {missing}; it has {has}")
+    return chosen

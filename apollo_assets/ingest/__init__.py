@@ -6,7 +6,7 @@ summary = ingest_collection(source, backup_id, dataset, masking=Masking(policy, 
 from apollo_assets.ingest.collection import ingest_collection
 from apollo_assets.ingest.pipeline import IngestOptions, ingest_parts
 from apollo_assets.ingest.quarantine import BesideDataset, InPartition, QuarantineThresholdError
-from apollo_assets.ingest.sources import open_collections
+from apollo_assets.ingest.sources import open_collections, open_databases
 from apollo_assets.ingest.summary import IngestSummary
 from apollo_assets.ingest.work import Masking
 
@@ -20,4 +20,5 @@ __all__ = [
     "ingest_collection",
     "ingest_parts",
     "open_collections",
+    "open_databases",
 ]

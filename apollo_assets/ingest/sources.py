@@ -14,7 +14,7 @@ from pymongo import MongoClient
 from apollo_assets.collections import DATABASE
 from apollo_assets.ingest.parts import Part, piece_count, split_file
 from apollo_assets.ingest.spool import spool_source
-from apollo_assets.mongo import open_backup
+from apollo_assets.mongo import backup_databases, open_backup
 from apollo_assets.mongo.archive import ArchiveCollection
 from apollo_assets.mongo.dump_dir import DumpCollection
 from apollo_assets.mongo.live import ENV_VAR, LiveCollectionSource, LiveOptions, LiveReadError, mongo_uri
@@ -47,6 +47,16 @@ def open_collections(
         for name in sorted(names)
         if not name.startswith("system.")
     }
+
+
+def open_databases(
+    spec: str, database: str | None = None, live: LiveOptions | None = None
+) -> dict[str, dict[str, CollectionSource]]:
+    """The collections of each database to read: `database` alone when given (a cluster's default otherwise),
+    else every database the backup holds (a mongodump root of a whole server has several, `admin` included)."""
+    if is_live(spec) or database is not None:
+        return {database or DATABASE: open_collections(spec, database, live)}
+    return {name: open_collections(spec, name) for name in backup_databases(Path(spec))}
 
 
 def _is_gzip(path: Path) -> bool:

@@ -24,7 +24,8 @@ from apollo_assets.masking.policy import DEFAULTS, MaskingPolicy, PolicyError
 from apollo_assets.masking.policy_rules import parse_rule, validate_rules
 
 POLICY_DIR = Path(__file__).parent / "policies"
-_COLLECTION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
+# A collection name that can be a policy file's: `system.version`, `événements`; no path separator, no leading dot.
+_COLLECTION = re.compile(r"\w[^/\\\x00]*")
 _TOP_KEYS = {"collection", "default", "fields", "description"}
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ snapshot = read_snapshot(backup.collections["people"], backup_id)
 snapshot.schema; snapshot.batches(); snapshot.report
 """
 
-from apollo_assets.mongo.backup import Backup, open_backup
+from apollo_assets.mongo.backup import Backup, backup_databases, open_backup
 from apollo_assets.mongo.errors import (
     ArchiveChecksumError,
     BackupFormatError,
@@ -32,6 +32,7 @@ __all__ = [
     "SchemaError",
     "Snapshot",
     "SnapshotReport",
+    "backup_databases",
     "canonical",
     "check_quarantine_threshold",
     "open_backup",

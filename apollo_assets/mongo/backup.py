@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from apollo_assets.mongo.archive import ArchiveCollection, read_archive_prelude
+from apollo_assets.mongo.archive import ArchiveCollection, ArchivePrelude, read_archive_prelude
 from apollo_assets.mongo.dump_dir import DumpCollection, read_dump_database, split_suffix
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.metadata import metadata_kind
@@ -41,11 +41,18 @@ def _pick(found: list[str], database: str | None, where: Path) -> str:
     return found[0]
 
 
-def _open_directory(root: Path, database: str | None) -> Backup:
+def _database_dirs(root: Path) -> dict[str, Path]:
     # A dump root holds one folder per database (and maybe oplog.bson); a database folder holds .bson files.
     dirs = {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and _has_dump_files(p)}
-    if not dirs:
-        dirs = {root.name: root}
+    return dirs or {root.name: root}
+
+
+def _archive_databases(prelude: ArchivePrelude) -> list[str]:
+    return list(dict.fromkeys(e.database for e in prelude.entries))
+
+
+def _open_directory(root: Path, database: str | None) -> Backup:
+    dirs = _database_dirs(root)
     name = _pick(list(dirs), database, root)
     db = read_dump_database(dirs[name])
     collections: dict[str, CollectionSource] = dict(db.collections)
@@ -57,7 +64,7 @@ def _open_archive(path: Path, database: str | None) -> Backup:
     with path.open("rb") as f:
         gz = f.read(2) == GZIP_MAGIC
     prelude = read_archive_prelude(path)
-    databases = list(dict.fromkeys(e.database for e in prelude.entries))
+    databases = _archive_databases(prelude)
     if not databases:
         raise BackupFormatError("archive lists no collections", str(path))
     name = _pick(databases, database, path)
@@ -72,17 +79,12 @@ def _open_archive(path: Path, database: str | None) -> Backup:
     return backup
 
 
-def open_backup(path: str | Path, database: str | None = None) -> Backup:
-    """Open a backup folder, a dump directory (root or one database), or an archive file.
-
-    A folder holding both a dump directory and an archive is ambiguous and refused. When the backup
-    holds several databases, `database` chooses one.
-    """
-    path = Path(path)
+def _locate(path: Path) -> tuple[Literal["directory", "archive"], Path]:
+    """Where the backup at `path` is: a dump directory, or an archive file (given, or alone in the folder)."""
     if not path.exists():
         raise BackupFormatError("backup path does not exist", str(path))
     if path.is_file():
-        return _open_archive(path, database)
+        return "archive", path
     archives = [p for p in sorted(path.iterdir()) if p.is_file() and p.name.endswith(ARCHIVE_SUFFIXES)]
     has_dump = _has_dump_files(path) or any(p.is_dir() and _has_dump_files(p) for p in path.iterdir())
     if archives and has_dump:
@@ -90,7 +92,23 @@ def open_backup(path: str | Path, database: str | None = None) -> Backup:
     if len(archives) > 1:
         raise BackupFormatError(f"backup folder holds several archives: {[a.name for a in archives]}", str(path))
     if archives:
-        return _open_archive(archives[0], database)
+        return "archive", archives[0]
     if not has_dump:
         raise BackupFormatError("no mongodump data (.bson files or an archive) found", str(path))
-    return _open_directory(path, database)
+    return "directory", path
+
+
+def open_backup(path: str | Path, database: str | None = None) -> Backup:
+    """Open a backup folder, a dump directory (root or one database), or an archive file.
+
+    A folder holding both a dump directory and an archive is ambiguous and refused. When the backup
+    holds several databases, `database` chooses one.
+    """
+    kind, where = _locate(Path(path))
+    return _open_archive(where, database) if kind == "archive" else _open_directory(where, database)
+
+
+def backup_databases(path: str | Path) -> list[str]:
+    """The databases a backup holds, in the order of its folders (a dump) or of its prelude (an archive)."""
+    kind, where = _locate(Path(path))
+    return _archive_databases(read_archive_prelude(where)) if kind == "archive" else list(_database_dirs(where))

@@ -10,7 +10,7 @@ from pymongo import MongoClient
 
 from apollo_assets.cli.ingest import backup_id_for, ingest
 from apollo_assets.lake import PartitionedDataset, open_location
-from tests.mongo.helpers import METADATA, encode
+from tests.mongo.helpers import METADATA, encode, write_dump
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +46,37 @@ def test_collections_can_be_chosen_and_unknown_ones_are_refused(people_dump, tmp
     assert result.exit_code == 0 and [line["collection"] for line in _lines(result.stdout)] == ["people"]
     result = CliRunner().invoke(ingest, [str(people_dump), "--out", str(tmp_path), "-c", "nope"])
     assert result.exit_code == 1 and "has no collection(s) ['nope']" in result.output
+
+
+def test_a_whole_server_dump_gives_each_database_its_folder(tmp_path):
+    """mongodump without --db writes one folder per database (admin included): all are read, none is refused."""
+    root = tmp_path / "dump"
+    write_dump(root / "shop", "orders", [{"_id": i, "total": i * 1.5} for i in range(7)])
+    write_dump(root / "crm", "orders", [{"_id": i, "note": f"n{i}"} for i in range(3)])
+    write_dump(root / "admin", "system.version", [{"_id": "featureCompatibilityVersion", "version": "8.0"}])
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "orders.yaml").write_text("collection: orders\nfields:\n  _id: keep\n  total: keep\n  note: hash\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        ingest, [str(root), "--out", str(out), "--backup-id", "20261126T040000Z", "--policy-dir", str(policies)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [(line["database"], line["collection"], line["documents"], line["rows"]) for line in _lines(result.stdout)]
+    assert lines == [("admin", "system.version", 1, 1), ("crm", "orders", 3, 3), ("shop", "orders", 7, 7)]
+    assert "3 databases (admin, crm, shop)" in result.stderr
+    shop = PartitionedDataset(open_location(str(out / "shop")), "orders").read("20261126T040000Z")
+    assert sorted(shop.column("total").to_pylist()) == [i * 1.5 for i in range(7)]
+    assert PartitionedDataset(open_location(str(out / "crm")), "orders").read("20261126T040000Z").num_rows == 3
+
+    chosen = CliRunner().invoke(ingest, [str(root), "--out", str(tmp_path / "one"), "-c", "crm.orders"])
+    assert [(line["database"], line["collection"]) for line in _lines(chosen.stdout)] == [("crm", "orders")]
+    bare = CliRunner().invoke(ingest, [str(root), "--out", str(tmp_path / "two"), "-c", "orders", "--database", "shop"])
+    assert [(line["database"], line["collection"]) for line in _lines(bare.stdout)] == [("shop", "orders")]
+    assert (tmp_path / "two" / "orders").is_dir()  # one database: no database folder
+    unknown = CliRunner().invoke(ingest, [str(root), "--out", str(tmp_path / "three"), "-c", "shop.nope"])
+    assert unknown.exit_code == 1 and "has no collection(s) ['shop.nope']" in unknown.output
+    assert "'crm.orders'" in unknown.output
 
 
 def test_a_live_cluster_is_read_from_its_uri(mongo_uri, tmp_path, monkeypatch):

@@ -94,9 +94,16 @@ def test_file_level_errors_name_the_file(text: str, message: str) -> None:
     assert message in str(caught.value)
 
 
-def test_bad_collection_name_is_refused() -> None:
+@pytest.mark.parametrize("name", ["../etc/passwd", "a/b", "a\\b", ".hidden"])
+def test_a_collection_name_that_would_leave_the_policy_folder_is_refused(name: str) -> None:
     with pytest.raises(PolicyError, match="bad collection name"):
-        load_policy("../etc/passwd")
+        load_policy(name)
+
+
+def test_dotted_and_unicode_collection_names_look_for_their_policy_file(tmp_path) -> None:
+    (tmp_path / "system.version.yaml").write_text("collection: system.version\nfields:\n  _id: keep\n")
+    assert [rule.path for rule in load_policy("system.version", tmp_path).rules] == ["_id"]
+    assert load_policy("événements", tmp_path).is_default  # no file: fail-closed
 
 
 def test_a_path_that_matches_the_data_only_without_brackets_is_an_error() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apollo_assets.mongo import BackupFormatError, open_backup
+from apollo_assets.mongo import BackupFormatError, backup_databases, open_backup
 from apollo_assets.mongo.archive_writer import ArchiveCollectionSpec, write_archive
 
 from .helpers import encode, write_dump
@@ -49,6 +49,16 @@ def test_several_databases_need_a_choice(tmp_path):
     assert list(open_backup(tmp_path, database="other").collections) == ["things"]
     with pytest.raises(BackupFormatError, match="'missing' is not in this backup"):
         open_backup(tmp_path, database="missing")
+
+
+def test_the_databases_of_a_backup_are_listed(tmp_path):
+    write_dump(tmp_path / "dump" / "apollo", "people", [{"_id": 1}])
+    write_dump(tmp_path / "dump" / "admin", "system.version", [{"_id": "featureCompatibilityVersion"}])
+    (tmp_path / "dump" / "oplog.bson").write_bytes(encode({"ts": 1}))
+    assert backup_databases(tmp_path / "dump") == ["admin", "apollo"]
+    assert backup_databases(tmp_path / "dump" / "apollo") == ["apollo"]
+    specs = [ArchiveCollectionSpec(db, "things", [encode({"_id": 1})]) for db in ("shop", "admin")]
+    assert backup_databases(write_archive(tmp_path / "all.archive", specs)) == ["shop", "admin"]
 
 
 def test_missing_path_is_refused(tmp_path):
