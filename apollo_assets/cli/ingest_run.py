@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from apollo_assets.ingest import BesideDataset, IngestOptions, Masking, ingest_collection, open_databases
+from apollo_assets.ingest.sources import is_live
 from apollo_assets.lake import PartitionedDataset, open_location
 from apollo_assets.masking import load_masking_key, load_policy
+from apollo_assets.mongo.backup import dump_oplog
 from apollo_assets.mongo.live import LiveOptions, redact
 from apollo_assets.mongo.source import CollectionSource
 from apollo_assets.settings import load_settings
@@ -35,6 +37,8 @@ def run_ingest(
     databases = open_databases(source, database, live)
     several = len(databases) > 1
     chosen = choose(databases, names, source)
+    if not is_live(source) and (oplog := dump_oplog(source)) is not None:
+        warn(f"{oplog}: the operations mongodump --oplog recorded during the dump, not a collection: not ingested")
     if several:
         warn(f"{len(databases)} databases ({', '.join(databases)}): each one's datasets go under {out}/<database>/")
     settings = load_settings()

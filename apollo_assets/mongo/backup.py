@@ -108,6 +108,12 @@ def open_backup(path: str | Path, database: str | None = None) -> Backup:
     return _open_archive(where, database) if kind == "archive" else _open_directory(where, database)
 
 
+def dump_oplog(path: str | Path) -> Path | None:
+    """The `oplog.bson` that `mongodump --oplog` writes at a dump's root: operations, not a collection's documents."""
+    oplog = Path(path) / "oplog.bson"
+    return oplog if oplog.is_file() else None
+
+
 def backup_databases(path: str | Path) -> list[str]:
     """The databases a backup holds, in the order of its folders (a dump) or of its prelude (an archive)."""
     kind, where = _locate(Path(path))

@@ -54,6 +54,7 @@ def test_a_whole_server_dump_gives_each_database_its_folder(tmp_path):
     write_dump(root / "shop", "orders", [{"_id": i, "total": i * 1.5} for i in range(7)])
     write_dump(root / "crm", "orders", [{"_id": i, "note": f"n{i}"} for i in range(3)])
     write_dump(root / "admin", "system.version", [{"_id": "featureCompatibilityVersion", "version": "8.0"}])
+    (root / "oplog.bson").write_bytes(encode({"ts": 1, "op": "n"}))
     policies = tmp_path / "policies"
     policies.mkdir()
     (policies / "orders.yaml").write_text("collection: orders\nfields:\n  _id: keep\n  total: keep\n  note: hash\n")
@@ -65,6 +66,7 @@ def test_a_whole_server_dump_gives_each_database_its_folder(tmp_path):
     lines = [(line["database"], line["collection"], line["documents"], line["rows"]) for line in _lines(result.stdout)]
     assert lines == [("admin", "system.version", 1, 1), ("crm", "orders", 3, 3), ("shop", "orders", 7, 7)]
     assert "3 databases (admin, crm, shop)" in result.stderr
+    assert "oplog.bson: the operations mongodump --oplog recorded during the dump" in result.stderr
     shop = PartitionedDataset(open_location(str(out / "shop")), "orders").read("20261126T040000Z")
     assert sorted(shop.column("total").to_pylist()) == [i * 1.5 for i in range(7)]
     assert PartitionedDataset(open_location(str(out / "crm")), "orders").read("20261126T040000Z").num_rows == 3
