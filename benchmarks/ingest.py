@@ -5,7 +5,8 @@ datetimes, a Decimal128, the drifting `intent_score`) as a mongodump `.bson` fil
   (b) naive: `bson.decode_all` + `pyarrow.Table.from_pylist` + Parquet (values made Arrow-able by hand);
   (c) this project: `apollo_assets.ingest` (vectorised decode, drift-safe conversion, masking, Parquet),
       with 1 and with 2 workers; then from `.bson.gz`, from an `--archive`, and from a live server
-      (SecantusDB, a test-time subprocess) next to a plain `find()`.
+      (SecantusDB, a test-time subprocess) next to a plain `find()`: with the default `_id` ranges (by the
+      collection's size: one range below 100,000 documents) and with one range per worker.
 
 Each measurement runs in its own process, so that its peak RSS (the largest of the process and its workers) is its
 own. Targets on 2 cores: (c) >= 150,000 docs/s with 2 workers, >= 6x (a), peak RSS <= 1 GB per process.
@@ -163,6 +164,8 @@ def project(backup: Path, out: Path, workers: int) -> dict[str, Any]:
 
 
 def live(count: int, out: Path, workers: int) -> dict[str, Any]:
+    """A plain `find()`, then `apollo ingest live`'s path twice: with its default ranges (by the collection's size:
+    one below 100,000 documents) and with one `_id` range per worker (each range a query of its own)."""
     from pymongo import MongoClient
 
     from apollo_assets.ingest import IngestOptions, ingest_collection
@@ -176,17 +179,20 @@ def live(count: int, out: Path, workers: int) -> dict[str, Any]:
             collection.insert_many(chunk)
         start = time.perf_counter()
         found = sum(1 for _ in collection.find(batch_size=1000))
-        find_s = time.perf_counter() - start
-        source = LiveCollectionSource(uri, "apollo", "people", LiveOptions(ranges=workers))
-        start = time.perf_counter()
-        summary = ingest_collection(
-            source,
-            BACKUP_ID,
-            PartitionedDataset(open_location(str(out / "lake")), "people"),
-            options=IngestOptions(workers=workers, progress=False),
-        )
-        assert summary.documents == found == count, (summary.documents, found)
-        return {"find_docs_per_s": round(found / find_s), "docs_per_s": round(count / (time.perf_counter() - start))}
+        result = {"find_docs_per_s": round(found / (time.perf_counter() - start))}
+        for key, ranges in (("docs_per_s", 0), ("ranges_docs_per_s", workers)):
+            source = LiveCollectionSource(uri, "apollo", "people", LiveOptions(ranges=ranges))
+            lake = open_location(str(out / f"lake-{key}"))
+            start = time.perf_counter()
+            summary = ingest_collection(
+                source,
+                BACKUP_ID,
+                PartitionedDataset(lake, "people"),
+                options=IngestOptions(workers=workers, progress=False),
+            )
+            assert summary.documents == found == count, (summary.documents, found)
+            result[key] = round(count / (time.perf_counter() - start))
+        return {**result, "ranges": workers}
 
 
 def _batches(items, size):
@@ -278,6 +284,7 @@ def main() -> None:
     }
     if "live" in results:
         summary["live_docs_per_s"] = results["live"]["docs_per_s"]
+        summary[f"live_{args.workers}_ranges_docs_per_s"] = results["live"]["ranges_docs_per_s"]
         summary["live_find_docs_per_s"] = results["live"]["find_docs_per_s"]
     print(json.dumps(summary))
 

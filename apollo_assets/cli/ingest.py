@@ -47,7 +47,12 @@ def _names(values: tuple[str, ...]) -> list[str]:
 @click.option("--policy-dir", type=click.Path(file_okay=False, path_type=Path), help="Masking policies folder.")
 @click.option("--read-preference", default="secondaryPreferred", show_default=True, help="Live: read preference.")
 @click.option("--batch-size", default=1000, show_default=True, help="Live: documents per raw batch.")
-@click.option("--ranges", default=8, show_default=True, help="Live: _id ranges per collection.")
+@click.option(
+    "--ranges",
+    default=0,
+    show_default=True,
+    help="Live: _id ranges per collection (0: one per 50,000 documents, <= 8).",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 def ingest(
     source: str,

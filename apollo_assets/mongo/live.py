@@ -61,13 +61,22 @@ def redact(uri: str) -> str:
 class LiveOptions:
     read_preference: str = "secondaryPreferred"
     batch_size: int = 1000  # documents per raw batch (the server also caps a batch at 16 MiB)
-    ranges: int = 8  # `_id` ranges per collection (read side by side; each a unit of work)
+    ranges: int = 0  # `_id` ranges per collection (read side by side; each a unit of work); 0: by its size
 
     def __post_init__(self) -> None:
         if self.read_preference not in READ_PREFERENCES:
             raise ValueError(f"read_preference {self.read_preference!r} is not one of {sorted(READ_PREFERENCES)}")
-        if self.batch_size < 1 or self.ranges < 1:
-            raise ValueError("batch_size and ranges must be at least 1")
+        if self.batch_size < 1 or self.ranges < 0:
+            raise ValueError("batch_size must be at least 1, ranges at least 0 (0: by the collection's size)")
+
+
+DOCS_PER_RANGE = 50_000  # ranges=0: a range per this many documents (a smaller one converts in well under a second)
+MAX_AUTO_RANGES = 8
+
+
+def auto_ranges(documents: int) -> int:
+    """Ranges for a collection of about `documents` documents: one per DOCS_PER_RANGE, 1 to MAX_AUTO_RANGES."""
+    return max(1, min(MAX_AUTO_RANGES, documents // DOCS_PER_RANGE))
 
 
 class _RawBatches(io.RawIOBase):
@@ -104,8 +113,10 @@ class LiveCollectionSource(CollectionSource):
         return f"{redact(self.uri)} {self.database}.{self.name} {id_range.describe()}"
 
     def ranges(self, client: MongoClient) -> list[IdRange]:
+        collection = self.collection(client)
         try:
-            return split_ranges(self.collection(client), self.options.ranges)
+            pieces = self.options.ranges or auto_ranges(collection.estimated_document_count())
+            return split_ranges(collection, pieces)
         except PyMongoError as exc:
             raise LiveReadError(f"cannot split {self.database}.{self.name} into _id ranges: {exc}") from exc
 

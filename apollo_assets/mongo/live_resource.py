@@ -19,7 +19,7 @@ class MongoClusterResource(dg.ConfigurableResource):
     database: str = DATABASE
     read_preference: str = "secondaryPreferred"
     batch_size: int = 1000
-    ranges: int = 8
+    ranges: int = 0  # 0: by the collection's size (`live.auto_ranges`)
 
     def collection(self, name: str) -> LiveCollectionSource:
         options = LiveOptions(read_preference=self.read_preference, batch_size=self.batch_size, ranges=self.ranges)

@@ -13,6 +13,7 @@ from apollo_assets.mongo.live import (
     LiveCollectionSource,
     LiveOptions,
     LiveReadError,
+    auto_ranges,
     redact,
 )
 from apollo_assets.mongo.live import (
@@ -55,6 +56,16 @@ def test_a_live_snapshot_equals_the_dump_of_the_same_documents(client, mongo_uri
     assert live.schema.equals(dumped.schema, check_metadata=True)
     assert live_table.equals(pa.Table.from_batches(list(dumped.batches()), dumped.schema))
     assert live.report.documents == len(PEOPLE) and live.report.drift == dumped.report.drift
+
+
+def test_ranges_follow_the_collection_size_unless_given(client, mongo_uri):
+    assert [auto_ranges(n) for n in (0, 20_000, 99_999, 100_000, 250_000, 10**8)] == [1, 1, 1, 2, 5, 8]
+    _fill(client, "sized", [{"_id": i} for i in range(200)])
+    assert LiveCollectionSource(mongo_uri, "live", "sized", LiveOptions()).ranges(client) == [IdRange()]
+    given = LiveCollectionSource(mongo_uri, "live", "sized", LiveOptions(ranges=3)).ranges(client)
+    assert len(given) >= 3 and given[-1].others
+    with pytest.raises(ValueError, match="ranges at least 0"):
+        LiveOptions(ranges=-1)
 
 
 def test_batch_size_and_read_preference_are_applied(client, mongo_uri):
