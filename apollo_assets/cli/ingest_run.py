@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from apollo_assets.ingest import BesideDataset, IngestOptions, Masking, ingest_collection, open_databases
+from apollo_assets.ingest.collection import needs_workers
+from apollo_assets.ingest.pool import start_forkserver
 from apollo_assets.ingest.sources import is_live
 from apollo_assets.lake import PartitionedDataset, open_location
 from apollo_assets.masking import load_masking_key, load_policy
@@ -37,6 +39,8 @@ def run_ingest(
     databases = open_databases(source, database, live)
     several = len(databases) > 1
     chosen = choose(databases, names, source)
+    if any(needs_workers(databases[db][name], workers) for db, name in chosen):
+        start_forkserver()  # the workers' server imports the pipeline while the first collections are read
     if not is_live(source) and (oplog := dump_oplog(source)) is not None:
         warn(f"{oplog}: the operations mongodump --oplog recorded during the dump, not a collection: not ingested")
     if several:

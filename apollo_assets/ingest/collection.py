@@ -24,7 +24,7 @@ def auto_workers(size: int) -> int:
     return max(1, min(os.process_cpu_count() or 1, size // BYTES_PER_WORKER))
 
 
-def _needs_workers(source: CollectionSource, workers: int) -> bool:
+def needs_workers(source: CollectionSource, workers: int) -> bool:
     """Whether worker processes will surely be needed (their server then starts before the collection is cut)."""
     if workers != 0:
         return workers > 1
@@ -43,7 +43,7 @@ def ingest_collection(
 ) -> IngestSummary:
     """Convert `source` (masked when `masking` is given) into partition `backup_id` of `dataset`, atomically."""
     options = options or IngestOptions()
-    if _needs_workers(source, options.workers):
+    if needs_workers(source, options.workers):
         start_forkserver()
     with spool_dir(spool_parent) as tmp:
         parts = collection_parts(source, options.workers or os.process_cpu_count() or 1, tmp)

@@ -103,6 +103,14 @@ def start_forkserver() -> None:
     forkserver.ensure_running()
 
 
+def warm_forkserver() -> None:
+    """Start the server and wait until it is ready (a process forked from it answered): measurements that leave
+    imports out (`benchmarks/ingest.py`) leave the workers' imports out too."""
+    start_forkserver()
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("forkserver")) as executor:
+        executor.submit(os.getpid).result()
+
+
 @dataclass(frozen=True)
 class Pool:
     """The worker processes beside this one: each runs one claiming loop (`run_claimed`) per pass."""

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from apollo_assets.ingest import pool
-from apollo_assets.ingest.collection import BYTES_PER_WORKER, _needs_workers, auto_workers
+from apollo_assets.ingest.collection import BYTES_PER_WORKER, auto_workers, needs_workers
 from apollo_assets.mongo.dump_dir import DumpCollection
 
 CPUS = os.process_cpu_count() or 1
@@ -26,10 +26,10 @@ def test_the_worker_server_starts_early_only_when_workers_will_be_needed(tmp_pat
     small.write_bytes(b"")
     with big.open("wb") as f:  # sparse: its size is what counts
         f.truncate(2 * BYTES_PER_WORKER)
-    assert _needs_workers(DumpCollection("x", {}, small), 2)
-    assert not _needs_workers(DumpCollection("x", {}, big), 1)
-    assert not _needs_workers(DumpCollection("x", {}, small), 0)
-    assert _needs_workers(DumpCollection("x", {}, big), 0) == (CPUS > 1)
+    assert needs_workers(DumpCollection("x", {}, small), 2)
+    assert not needs_workers(DumpCollection("x", {}, big), 1)
+    assert not needs_workers(DumpCollection("x", {}, small), 0)
+    assert needs_workers(DumpCollection("x", {}, big), 0) == (CPUS > 1)
 
 
 def _record(group: str, seen: list[str]) -> str:
