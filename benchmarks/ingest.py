@@ -20,6 +20,9 @@ with 2 workers, >= 6x (a), peak RSS <= 1 GB per process.
 
 The last line is one JSON object.
 
+2026-11-27 at 54f59c2, a slow day (JSON at 5,769 docs/s): 2 workers 112,027 docs/s (cold start 108,823), 1 worker
+60,618, ratio 19.4x, peak RSS 467 MB.
+
 Where the time goes (1,000,000 documents, this 2-vCPU machine, 2026-11-26). Two runs of this script at 09927f0 and
 just before it: 2 workers 108,200 and 113,000 docs/s, 1 worker 75,000 and 79,900 (~13 us per document), JSON
 7,500 and 7,100 (the machine was ~35 % faster than earlier that day, when the same code as at 8ffab2a gave 74,300-
