@@ -6,12 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from apollo_assets.collections import DATABASE
 from apollo_assets.ingest import BesideDataset, IngestOptions, Masking, ingest_collection, open_databases
 from apollo_assets.ingest.collection import needs_workers
 from apollo_assets.ingest.pool import start_forkserver
 from apollo_assets.ingest.sources import is_live
 from apollo_assets.lake import PartitionedDataset, open_location
-from apollo_assets.masking import load_masking_key, load_policy
+from apollo_assets.masking import MaskingPolicy, load_masking_key, load_policy
 from apollo_assets.mongo.backup import dump_oplog
 from apollo_assets.mongo.live import LiveOptions, redact
 from apollo_assets.mongo.source import CollectionSource
@@ -53,7 +54,7 @@ def run_ingest(
         location = open_location(str(out / db if several else out))
         label = f"{db}.{name}" if several else name
         try:
-            policy = load_policy(name, policy_dir)
+            policy = policy_for(db, name, policy_dir)
             summary = ingest_collection(
                 databases[db][name],
                 backup_id,
@@ -71,6 +72,14 @@ def run_ingest(
             warn(f"{label}: {why}: masked fail-closed: {summary.masked_unlisted}")
         emit({"database": db, **summary.to_json()})
     return failures
+
+
+def policy_for(database: str, collection: str, policy_dir: Path | None) -> MaskingPolicy:
+    """The platform's policies describe its own database's collections: another database's `people` is not that
+    `people`, so its fields are all masked fail-closed, unless `--policy-dir` holds the policies to use."""
+    if policy_dir is None and database != DATABASE:
+        return MaskingPolicy.empty(collection, source=f"none for database {database!r} (--policy-dir)")
+    return load_policy(collection, policy_dir)
 
 
 def choose(databases: dict[str, dict[str, CollectionSource]], names: list[str], source: str) -> list[tuple[str, str]]:

@@ -81,6 +81,25 @@ def test_a_whole_server_dump_gives_each_database_its_folder(tmp_path):
     assert "'crm.orders'" in unknown.output
 
 
+def test_the_platform_policies_apply_to_its_own_database_only(tmp_path):
+    """`crm.people` is not the platform's `people`: what the platform's policy keeps (`title`) is masked there."""
+    documents = [{"_id": i, "title": f"Head of {i}", "city": "Lyon"} for i in range(4)]
+    write_dump(tmp_path / "dump" / "apollo", "people", documents)
+    write_dump(tmp_path / "dump" / "crm", "people", documents)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(ingest, [str(tmp_path / "dump"), "--out", str(out), "--backup-id", "20261126T040000Z"])
+    assert result.exit_code == 0, result.output
+    policies = {line["database"]: line["policy"] for line in _lines(result.stdout)}
+    assert policies["apollo"].endswith("people.yaml") and policies["crm"] == "default (fail-closed)"
+    titles = {
+        db: PartitionedDataset(open_location(str(out / db)), "people").read("20261126T040000Z").column("title")
+        for db in ("apollo", "crm")
+    }
+    assert sorted(titles["apollo"].to_pylist()) == sorted(d["title"] for d in documents)
+    assert not set(titles["crm"].to_pylist()) & {d["title"] for d in documents}
+    assert "crm.people: no masking policy: masked fail-closed" in result.stderr
+
+
 def test_a_live_cluster_is_read_from_its_uri(mongo_uri, tmp_path, monkeypatch):
     with MongoClient(mongo_uri) as client:
         client.shop.orders.drop()
