@@ -1,11 +1,13 @@
 """HMAC-SHA256 of every value of an Arrow array, as 32-character lowercase hex tokens (RFC 2104).
 
-The inner and outer HMAC states are prepared once and copied per value (`hmac.digest` would set the key up
-again, and OpenSSL look the digest up, on every call). Values reach the loop as `bytes` from one
-`to_pylist` of a zero-copy binary view: slicing a memoryview per value costs more than the hash itself.
-In a column that repeats its values (`distinct.REPEATING`), digests already computed for this key come
-from `token_cache`, as the same values come back in the next batches. The tokens are hex-encoded and
-assembled into one Arrow buffer, without a string per value.
+Where `hmac_kernel` is available (OpenSSL found, self-check passed), one compiled loop hashes the array's
+buffers as they are. Otherwise this module's Python loop does, with the same tokens: the inner and outer
+HMAC states are prepared once and copied per value (`hmac.digest` would set the key up again, and OpenSSL
+look the digest up, on every call). Values reach that loop as `bytes` from one `to_pylist` of a zero-copy
+binary view: slicing a memoryview per value costs more than the hash itself. In a column that repeats its
+values (`distinct.REPEATING`), digests already computed for this key come from `token_cache`, as the same
+values come back in the next batches (the compiled loop needs no cache: a lookup costs about what it does).
+Either way the tokens are hex-encoded into one Arrow buffer, without a string per value.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import pyarrow as pa
 
+from apollo_assets.masking import hmac_kernel
 from apollo_assets.masking.distinct import REPEATING, on_valid
 from apollo_assets.masking.token_cache import cache_for
 
@@ -32,13 +35,20 @@ def hmac_tokens(values: pa.Array, secret: bytes) -> pa.StringArray:
     count = len(values)
     if count == 0:
         return pa.array([], pa.string())
+    token_offsets = np.arange(0, TOKEN_CHARS * (count + 1), TOKEN_CHARS, dtype=np.int32)
+    hexed = hmac_kernel.tokens(*_buffers(values), secret, TOKEN_CHARS)
+    if hexed is None:
+        hexed = _python_tokens(values, secret)
+    return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(token_offsets), pa.py_buffer(hexed)])
+
+
+def _python_tokens(values: pa.Array, secret: bytes) -> bytes:
+    count = len(values)
     items = values.to_pylist()
     compute = digest_function(secret)
     digests = cache_for(secret).digests(items, compute) if REPEATING.get() else compute(items)
     truncated = np.frombuffer(b"".join(digests), np.uint8).reshape(count, 32)[:, :DIGEST_BYTES]
-    hexed = binascii.hexlify(truncated.tobytes())
-    token_offsets = np.arange(0, TOKEN_CHARS * (count + 1), TOKEN_CHARS, dtype=np.int32)
-    return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(token_offsets), pa.py_buffer(hexed)])
+    return binascii.hexlify(truncated.tobytes())
 
 
 def digest_function(secret: bytes) -> Callable[[list[bytes]], list[bytes]]:
@@ -59,6 +69,15 @@ def digest_function(secret: bytes) -> Callable[[list[bytes]], list[bytes]]:
         return out
 
     return digests
+
+
+def _buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Int64 offsets and the uint8 data of a (large) binary array without nulls, its slice offset applied."""
+    offset_type = np.int64 if pa.types.is_large_binary(values.type) else np.int32
+    _, offsets, data = values.buffers()
+    offsets = np.frombuffer(offsets, offset_type)[values.offset : values.offset + len(values) + 1]
+    data = np.frombuffer(data, np.uint8) if data is not None and data.size else np.zeros(1, np.uint8)
+    return offsets.astype(np.int64), data
 
 
 def _as_binary(values: pa.Array) -> pa.Array:

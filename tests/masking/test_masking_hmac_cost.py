@@ -1,13 +1,19 @@
-"""What keeps the HMAC cheap without changing a token: one digest per distinct value, none for nulls, a bounded
-per-key cache across batches; and the tokens stay exactly HMAC-SHA256(key, value)[:32]."""
+"""What keeps the HMAC cheap without changing a token: the compiled loop on OpenSSL (`hmac_kernel`), and where
+it is not available, the Python loop with one digest per distinct value, none for nulls and a bounded per-key
+cache across batches. Either way the tokens stay exactly HMAC-SHA256(key, value)[:32]."""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from collections.abc import Iterator
 
 import pyarrow as pa
 import pytest
 
 import apollo_assets.masking.hmac_batch as hmac_batch
-from apollo_assets.masking import Masker
+from apollo_assets.masking import Masker, hmac_kernel
 from apollo_assets.masking.hmac_batch import hmac_tokens
 from apollo_assets.masking.token_cache import TokenCache, cache_for, clear_token_caches
 
@@ -15,8 +21,21 @@ from .helpers import KEY, OTHER_KEY, rules, token
 
 
 @pytest.fixture
-def hashed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
-    """Every value that reaches the HMAC loop, in order."""
+def python_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path of a machine where the compiled loop is not available."""
+    monkeypatch.setattr(hmac_kernel, "_openssl", lambda: None)
+
+
+@pytest.fixture(params=["compiled", "python"])
+def either_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "python":
+        monkeypatch.setattr(hmac_kernel, "_openssl", lambda: None)
+    return request.param
+
+
+@pytest.fixture
+def hashed(python_loop: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
+    """Every value that reaches the Python HMAC loop, in order."""
     seen: list[bytes] = []
     real = hmac_batch.digest_function
 
@@ -31,7 +50,7 @@ def hashed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
 
 
 @pytest.mark.parametrize("type_", [pa.string(), pa.large_string(), pa.string_view(), pa.binary(), pa.large_binary()])
-def test_tokens_are_the_reference_hmac_for_every_text_type(type_: pa.DataType) -> None:
+def test_tokens_are_the_reference_hmac_for_every_text_type(type_: pa.DataType, either_path: str) -> None:
     values = ["Ada", None, "", "Zoë Chloé", "x" * 300, "Ada"]
     encoded = [v.encode() if v is not None and "binary" in str(type_) else v for v in values]
     array = pa.array(["pad", *encoded], type_).slice(1)  # a slice: offsets that do not start at zero
@@ -59,7 +78,7 @@ def test_nulls_never_reach_the_hmac_loop(hashed: list[bytes]) -> None:
     assert out[1] is None and out[0] == f"{token('unique-0@example.com')}@example.com"
 
 
-def test_cached_and_uncached_tokens_are_equal_and_keys_do_not_share_a_cache() -> None:
+def test_cached_and_uncached_tokens_are_equal_and_keys_do_not_share_a_cache(python_loop: None) -> None:
     clear_token_caches()
     values = pa.array([f"v{i % 7}" for i in range(5_000)]).dictionary_encode()
     masker = Masker(rules({"v": "hash"}), KEY, pa.schema([("v", values.type)]))
@@ -80,3 +99,27 @@ def test_the_cache_stays_bounded_and_right() -> None:
     recent = [f"value {i}".encode() for i in range(990, 1_000)]
     computed = cache.computed
     assert cache.digests(recent, compute) == compute(recent) and cache.computed == computed
+
+
+def test_the_compiled_loop_runs_on_this_machine() -> None:
+    """CI's machine has the OpenSSL that `hashlib` uses: the fast path must not fall back silently there."""
+    assert hmac_kernel._openssl() is not None
+
+
+@pytest.mark.parametrize("secret", [KEY.secret, b"", b"k" * 64, bytes(range(200))])  # > 64 bytes: hashed first
+def test_the_compiled_loop_gives_the_reference_hmac_for_any_bytes_and_length(secret: bytes) -> None:
+    rng = random.Random(7)
+    values = [rng.randbytes(n) for n in [*range(0, 140), 1000, 5000]]  # one, two and many SHA-256 blocks
+    array = pa.array([b"pad", *values], pa.large_binary()).slice(1)
+    expected = [hmac.new(secret, v, hashlib.sha256).hexdigest()[:32] for v in values]
+    assert hmac_tokens(array, secret).to_pylist() == expected
+
+
+def test_a_library_without_sha256_falls_back_to_the_python_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hmac_kernel, "_hashlib_libcrypto", lambda: "libc.so.6")  # loads, but no SHA256_*
+    hmac_kernel._openssl.cache_clear()
+    try:
+        assert hmac_kernel.tokens(*hmac_batch._buffers(pa.array([b"x"])), KEY.secret, 32) is None
+        assert hmac_tokens(pa.array(["Ada", None]), KEY.secret).to_pylist() == [token("Ada"), None]
+    finally:
+        hmac_kernel._openssl.cache_clear()

@@ -16,7 +16,7 @@ from apollo_assets.mongo.fast.kernels import (
     _FIXED,
     _MIN_DECLARED,
     BAD_FRAME,
-    _compiled,
+    compiled,
     element,
     framed,
     same_bytes,
@@ -30,7 +30,7 @@ UNKNOWN_KEY, REPEATED_KEY = 7, 8  # after `kernels`' error codes
 FIELDS = 6
 
 
-@_compiled()
+@compiled()
 def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_start, key_end, keys, item_of, depth):
     nodes = len(kind)
     out = np.empty((size // 2 + 1, FIELDS), dtype=np.int32)  # an element takes at least 2 bytes
@@ -101,7 +101,7 @@ def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_s
     return out, count, items, first, 0, 0
 
 
-@_compiled()
+@compiled()
 def _group(out, count, nodes):
     """`out[:count]` grouped by node (stable), and each node's bounds in it."""
     bounds = np.zeros(nodes + 1, dtype=np.int64)

@@ -1,5 +1,6 @@
-"""Imported by the forkservers that workers and steps fork from: the compiled kernels are loaded there once, so a
-forked process starts with them instead of loading numba's cache itself (about a second each).
+"""Imported by the forkservers that workers and steps fork from: the compiled kernels (the reader's, and masking's
+HMAC loop) are loaded there once, so a forked process starts with them instead of loading numba's cache itself
+(about a second each).
 
 `warm` runs every kernel once, on one small document holding each kind the compiled builders take, so that they
 are loaded with the very argument types a chunk gives them.
@@ -10,6 +11,7 @@ import datetime as dt
 import bson
 import numpy as np
 
+from apollo_assets.masking import hmac_kernel
 from apollo_assets.mongo.fast import kernels
 from apollo_assets.mongo.fast.buffer import Buffer
 from apollo_assets.mongo.fast.plan_walk import plan_columns
@@ -30,6 +32,7 @@ SAMPLE = {
 def warm() -> None:
     """Load (or compile, the first time) every kernel of the fast path."""
     kernels.warm()
+    hmac_kernel.warm()
     stats = FieldStats(is_root=True)
     stats.observe_documents([SAMPLE])
     raw = bson.encode(SAMPLE)
