@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 
 from apollo_assets.ingest import progress
+from apollo_assets.ingest.allocator import keep_freed_memory
 from apollo_assets.ingest.output import PartFiles, StagedFolder
 from apollo_assets.ingest.work import Group, GroupOutput, Masking, onepass_group, run_group
 from apollo_assets.mongo.field_stats import FieldStats
@@ -31,8 +32,10 @@ _next_group: Synchronized | None = None  # the next group to claim, shared by th
 
 
 def install(counters: SynchronizedArray, next_group: Synchronized) -> None:
-    """Pool initializer (the parent calls it too): where progress goes, and where groups are claimed."""
+    """Pool initializer (the parent calls it too): where progress goes, where groups are claimed, and the
+    allocator's thresholds (`allocator`)."""
     global _next_group
+    keep_freed_memory()
     progress.install(counters)
     _next_group = next_group
 

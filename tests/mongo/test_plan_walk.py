@@ -93,3 +93,18 @@ def test_what_the_plan_or_decoding_would_not_take_is_refused(tmp_path, raw, what
     chunk = _one_chunk(tmp_path / "bad", [good, raw])
     with pytest.raises(Unsupported):
         fused_convert(chunk, plan, arrow_schema(plan), "b")
+
+
+def test_documents_of_tiny_elements_outgrow_the_walks_first_guess_and_convert_alike(tmp_path):
+    """The walk sizes its rows for elements of ~16 bytes and doubles them: arrays of small ints and null fields
+    (7-9 bytes an element) take it past that guess several times."""
+    docs = [{"v": list(range(i % 50, 600)), **{f"k{j}": None for j in range(40)}} for i in range(100)]
+    raw = [encode(d) for d in docs]
+    elements = sum(600 - i % 50 + 41 for i in range(100))
+    assert sum(map(len, raw)) // 16 + 16 < elements  # the first guess is exceeded
+    chunk = _one_chunk(tmp_path, raw)
+    plan, schema, expected_stats, expected = _plan_and_expected(chunk)
+    batch, stats = fused_convert(chunk, plan, schema, "b")
+    assert same_rows(batch, expected)
+    assert batch.column("v").to_pylist()[7] == list(range(7, 600))
+    assert stats_tree(stats) == stats_tree(expected_stats)

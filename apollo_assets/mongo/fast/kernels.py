@@ -6,9 +6,9 @@ that meets something it does not handle returns an error code instead of raising
 code into `Unsupported`. Compiled code is cached beside this module (numba's `cache=True`; else in
 `NUMBA_CACHE_DIR` or the user's cache folder), so each kernel is compiled once per installation (`make setup`
 does it). Where no cache folder is writable (a read-only image without `NUMBA_CACHE_DIR`), every process compiles
-them again (these and those of `plan_kernel`, `leaf_kernel` and `masking.hmac_kernel`: ~20 s). numba checks a cached kernel against its
-own file only: after changing a helper here that another module's kernels inline (`element`, `value_at`,
-`framed`, `_i32`), delete `apollo_assets/mongo/fast/__pycache__/*.nb*`.
+them again (these and those of `plan_kernel`, `leaf_kernel` and `masking.hmac_kernel`: ~20 s). numba checks a
+cached kernel against its own file only: after changing a helper here that another module's kernels inline
+(`element`, `value_at`, `framed`, `_i32`), delete `apollo_assets/mongo/fast/__pycache__/*.nb*`.
 """
 
 from __future__ import annotations

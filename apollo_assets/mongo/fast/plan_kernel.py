@@ -33,7 +33,9 @@ FIELDS = 6
 @compiled()
 def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_start, key_end, keys, item_of, depth):
     nodes = len(kind)
-    out = np.empty((size // 2 + 1, FIELDS), dtype=np.int32)  # an element takes at least 2 bytes
+    # An element takes at least 2 bytes, but rarely under 16: a first guess at that size stays small enough to be
+    # reused from the heap (a fresh mapping of the worst case costs a page fault per 4 KiB written), and doubles.
+    out = np.empty((size // 16 + 16, FIELDS), dtype=np.int32)
     items = np.zeros(nodes, dtype=np.int64)  # rows so far of each list's item node
     last_row = np.full(nodes, -1, dtype=np.int64)
     first = np.full(nodes, -1, dtype=np.int64)  # where each node was first met: keys in first-seen order
@@ -89,6 +91,10 @@ def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_s
                 last_row[c] = row
             if first[c] < 0:
                 first[c] = count
+            if count == len(out):
+                grown = np.empty((2 * len(out), FIELDS), dtype=np.int32)
+                grown[:count] = out
+                out = grown
             out[count, 0], out[count, 1], out[count, 2], out[count, 3], out[count, 4] = c, row, pos, vs, ve
             out[count, 5] = items[item_of[c]] if kind[c] == LIST else -1
             count += 1
