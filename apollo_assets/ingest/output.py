@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from apollo_assets.lake.datasets import ROWS_PER_FILE, PartitionWriter
 from apollo_assets.lake.filesystem import open_location
+from apollo_assets.lake.parquet_files import open_parquet
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class PartFiles:
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self._parquet is None or self._rows >= ROWS_PER_FILE:
-            self._roll()
+            self._roll(batch)
         assert self._parquet is not None
         self._parquet.write_batch(batch)
         self._rows += batch.num_rows
@@ -46,12 +47,11 @@ class PartFiles:
             self._parquet.close()
         return self.files
 
-    def _roll(self) -> None:
+    def _roll(self, first: pa.RecordBatch) -> None:
         if self._parquet is not None:
             self._parquet.close()
         self.files.append(f"part-g{self.group:02d}-{len(self.files):04d}.parquet")
-        path = f"{self.target.folder}/{self.files[-1]}"
-        self._parquet = pq.ParquetWriter(path, self.schema, filesystem=self.fs, compression="zstd")
+        self._parquet = open_parquet(f"{self.target.folder}/{self.files[-1]}", self.fs, self.schema, first)
         self._rows = 0
 
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from apollo_assets.lake.filesystem import Location
+from apollo_assets.lake.parquet_files import open_parquet
 
 POINTER = "_CURRENT.json"
 ROWS_PER_FILE = 1_000_000
@@ -129,7 +130,7 @@ class PartitionWriter:
 
     def write(self, batch: pa.RecordBatch) -> None:
         if self._parquet is None or self._rows_in_file >= ROWS_PER_FILE:
-            self._roll()
+            self._roll(batch)
         assert self._parquet is not None
         self._parquet.write_batch(batch)
         self.rows += batch.num_rows
@@ -142,7 +143,7 @@ class PartitionWriter:
 
     def close(self) -> CommitInfo:
         if self._parquet is None and not self.files:  # an empty collection is still a committed, readable partition
-            self._roll()
+            self._roll(pa.RecordBatch.from_pylist([], schema=self.schema))
         if self._parquet is not None:
             self._parquet.close()
         size = sum(self.location.fs.get_file_info(f"{self.folder}/{f}").size for f in self.files)
@@ -153,10 +154,9 @@ class PartitionWriter:
             self._parquet.close()
         self.location.fs.delete_dir(self.folder)
 
-    def _roll(self) -> None:
+    def _roll(self, first: pa.RecordBatch) -> None:
         if self._parquet is not None:
             self._parquet.close()
         self.files.append(f"part-{len(self.files):04d}.parquet")
-        path = f"{self.folder}/{self.files[-1]}"
-        self._parquet = pq.ParquetWriter(path, self.schema, filesystem=self.location.fs, compression="zstd")
+        self._parquet = open_parquet(f"{self.folder}/{self.files[-1]}", self.location.fs, self.schema, first)
         self._rows_in_file = 0
