@@ -10,7 +10,9 @@ import datetime as dt
 import struct
 
 import bson
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from bson.int64 import Int64
 from bson.objectid import ObjectId
@@ -189,9 +191,35 @@ def test_a_drifting_field_of_plain_scalars_is_read_from_the_bytes_as_decoding_re
     calls = []
     original = columns.drift_columns
     monkeypatch.setattr(columns, "drift_columns", lambda *a: calls.append(1) or original(*a))
-    values = [1.5, float("nan"), float("inf"), -0.0, 1e16, 2, Int64(2**40), True, False, 'é"\\\n', "", None]
+    values = [1.5, float("nan"), float("inf"), -0.0, 1e16, 2, Int64(2**40), True, False, 'é"\\\n', "", None, 3.0]
+    values += [1e-5, 12345678901.25, 5e-324, -1e300, 0.1]  # doubles `repr` writes with an exponent, or Arrow does
     docs = [{"_id": i, **({} if i % 13 == 12 else {"v": values[i % len(values)]})} for i in range(60)]
     out = both_paths(source_of(write_dump(tmp_path, "drift", [encode(d) for d in docs])))
     assert_same(out)
     assert calls and out[True][4].fast_chunks == 1
     assert set(out[True][1].column("v__bson_type").to_pylist()) == {"double", "int", "long", "bool", "string", None}
+
+
+def test_doubles_text_from_arrow_is_pythons_repr_wherever_it_is_taken() -> None:
+    """The drift text of most doubles comes from Arrow's cast (`drift._as_repr`), the others' from `repr`:
+    on random bit patterns, rounded scores, whole numbers and every power of ten, the two agree."""
+    from apollo_assets.mongo.fast import drift
+
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2**64 - 1, 400_000, dtype=np.uint64, endpoint=True)
+    doubles = np.concatenate(
+        [
+            bits.view(np.float64),
+            np.round(rng.random(200_000) * 100, 2),
+            rng.random(200_000) * 10.0 ** rng.integers(-6, 18, 200_000),
+            rng.integers(-(10**12), 10**12, 100_000).astype(np.float64),
+            10.0 ** np.arange(-10, 20),
+            -(10.0 ** np.arange(-10, 20)),
+            [0.0, -0.0, 1e-4, np.nextafter(1e-4, 0), 1e16, np.nextafter(1e16, 0)],
+        ]
+    )
+    texts = pa.array(doubles).cast(pa.string())
+    fixed = drift.repr_is_fixed(doubles) & ~pc.match_substring(texts, "e").to_numpy(zero_copy_only=False)
+    assert fixed.sum() > 300_000  # most of the scores, numbers and powers: the vectorized path is the common one
+    got = drift._as_repr(texts.filter(pa.array(fixed))).to_pylist()
+    assert got == [repr(x) for x in doubles[fixed].tolist()]
