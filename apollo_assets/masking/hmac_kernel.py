@@ -24,7 +24,7 @@ import numpy as np
 from numba import types
 from numba.core.types import WrapperAddressProtocol
 
-from apollo_assets.mongo.fast.kernels import compiled
+from apollo_assets.compiled import compiled
 
 CONTEXT_BYTES = 128  # sizeof(SHA256_CTX) is 112 (eight state words, two counters, a 64-byte block, two ints)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)

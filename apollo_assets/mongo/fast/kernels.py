@@ -3,33 +3,16 @@ documents.
 
 Each kernel reads a chunk's bytes (`Buffer.u8`, zero-padded by `buffer.PAD`) and returns plain arrays; a kernel
 that meets something it does not handle returns an error code instead of raising, and `walk`/`keys` turn the
-code into `Unsupported`. Compiled code is cached beside this module (numba's `cache=True`; else in
-`NUMBA_CACHE_DIR` or the user's cache folder), so each kernel is compiled once per installation (`make setup`
-does it). Where no cache folder is writable (a read-only image without `NUMBA_CACHE_DIR`), every process compiles
-them again (these and those of `plan_kernel`, `leaf_kernel` and `masking.hmac_kernel`: ~20 s). numba checks a
-cached kernel against its own file only: after changing a helper here that another module's kernels inline
-(`element`, `value_at`, `framed`, `_i32`), delete `apollo_assets/mongo/fast/__pycache__/*.nb*`.
+code into `Unsupported`. Compiled code is cached on disk (`apollo_assets.compiled`). numba checks a cached kernel
+against its own file only: after changing a helper here that another module's kernels inline (`element`,
+`value_at`, `framed`, `_i32`), delete `apollo_assets/mongo/fast/__pycache__/*.nb*`.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable
-
 import numpy as np
-from numba import njit
 
-
-def compiled(**options: object) -> Callable[[Callable], Callable]:
-    def compile_(fn: Callable) -> Callable:
-        try:
-            return njit(cache=True, **options)(fn)
-        except RuntimeError as exc:  # numba finds no writable cache folder
-            warnings.warn(f"numba cannot cache {fn.__name__}, it compiles it in each process: {exc}", stacklevel=2)
-            return njit(**options)(fn)
-
-    return compile_
-
+from apollo_assets.compiled import compiled
 
 # Error codes of `walk_elements` (0: none); `walk.ERRORS` gives their messages.
 BAD_FRAME, UNKNOWN_TYPE, SHORT_LENGTH, OVERRUN, KEY_PAST_END, LONG_KEY = 1, 2, 3, 4, 5, 6

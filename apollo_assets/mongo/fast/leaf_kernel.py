@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from apollo_assets.compiled import compiled
 from apollo_assets.mongo.fast.classes import MAX_MILLIS, MIN_MILLIS
-from apollo_assets.mongo.fast.kernels import _i32, compiled
+from apollo_assets.mongo.fast.kernels import _i32
 
 OTHER, MALFORMED = 1, 2
 DOUBLE, STRING, OBJECTID, BOOL, DATETIME, UNDEFINED, NULL, SYMBOL, INT32, INT64 = 1, 2, 7, 8, 9, 6, 10, 14, 16, 18

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from apollo_assets.compiled import compiled
 from apollo_assets.mongo.fast.kernels import (
     _EXTRA,
     _FIXED,
     _MIN_DECLARED,
     BAD_FRAME,
-    compiled,
     element,
     framed,
     same_bytes,
