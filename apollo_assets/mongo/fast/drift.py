@@ -3,7 +3,7 @@
 A drifting field keeps every value as its Extended JSON text beside its BSON type name (`convert.build_column`,
 kind `drift`). Here the numbers are read by numpy and strings by Arrow, so no value goes through pymongo. Integers,
 booleans and the doubles that `repr` writes in fixed notation get their text from Arrow, vectorized (the same
-text: checked against `repr` on millions of doubles in the tests); strings and the other doubles get theirs per
+text: checked against `repr` on ~900,000 doubles in the tests); strings and the other doubles get theirs per
 value, from the very functions the decoding path uses (`codec.to_ejson`, `json.dumps`).
 """
 
