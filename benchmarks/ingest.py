@@ -63,6 +63,7 @@ import gzip
 import json
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -257,12 +258,6 @@ def run_one(kind: str, args: list[str]) -> None:
     print(json.dumps({**result, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_rss_mb())}))
 
 
-def _median(values: list[int]) -> int:
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else round((ordered[middle - 1] + ordered[middle]) / 2)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=1_000_000)
@@ -306,9 +301,9 @@ def main() -> None:
         "project_cold_start_docs_per_s": results["project_cold"]["docs_per_s"],
         "json_export_docs_per_s": results["json"]["docs_per_s"],
         "naive_docs_per_s": results["naive"]["docs_per_s"],
-        "ratio_vs_json": round(_median(rates[args.workers]) / results["json"]["docs_per_s"], 2),
+        "ratio_vs_json": round(statistics.median(rates[args.workers]) / results["json"]["docs_per_s"], 2),
         "peak_rss_mb": max(r["peak_rss_mb"] for k, r in results.items() if k not in ("json", "naive", "live")),
-        "project_docs_per_s_median": _median(rates[args.workers]),
+        "project_docs_per_s_median": round(statistics.median(rates[args.workers])),
         "project_docs_per_s_runs": [r["docs_per_s"] for r in runs[args.workers]],
         "project_1worker_docs_per_s_runs": [r["docs_per_s"] for r in runs[1]],
         "gz_docs_per_s": results["gz"]["docs_per_s"],

@@ -53,9 +53,8 @@ def _python_tokens(values: pa.Array, secret: bytes) -> bytes:
 
 def digest_function(secret: bytes) -> Callable[[list[bytes]], list[bytes]]:
     """HMAC-SHA256 under ``secret`` of each value (whole digests: truncating them one by one costs a copy)."""
-    block = (hashlib.sha256(secret).digest() if len(secret) > 64 else secret).ljust(64, b"\0")
-    inner_copy = hashlib.sha256(bytes(b ^ 0x36 for b in block)).copy
-    outer_copy = hashlib.sha256(bytes(b ^ 0x5C for b in block)).copy
+    inner_pad, outer_pad = hmac_kernel.key_pads(secret)
+    inner_copy, outer_copy = hashlib.sha256(inner_pad).copy, hashlib.sha256(outer_pad).copy
 
     def digests(items: list[bytes]) -> list[bytes]:
         out: list[bytes] = []

@@ -84,10 +84,15 @@ class _OpenSSL:
         return context
 
     def tokens(self, offsets: np.ndarray, data: np.ndarray, secret: bytes, chars: int) -> np.ndarray:
-        block = (hashlib.sha256(secret).digest() if len(secret) > 64 else secret).ljust(64, b"\0")
-        inner = self.prepared(bytes(b ^ 0x36 for b in block))
-        outer = self.prepared(bytes(b ^ 0x5C for b in block))
+        inner, outer = map(self.prepared, key_pads(secret))
         return _hmac_hex(offsets, data, inner, outer, self.update, self.final, _HEX, chars)
+
+
+def key_pads(secret: bytes) -> tuple[bytes, bytes]:
+    """HMAC's inner and outer key blocks (RFC 2104): the key (hashed first when longer than a block), zero-padded
+    to SHA-256's 64 bytes, xor 0x36 and xor 0x5C."""
+    block = (hashlib.sha256(secret).digest() if len(secret) > 64 else secret).ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
 
 
 def tokens(offsets: np.ndarray, data: np.ndarray, secret: bytes, chars: int) -> np.ndarray | None:
