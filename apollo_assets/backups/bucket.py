@@ -12,8 +12,10 @@ import pyarrow.fs as pafs
 
 from apollo_assets.backups.integrity import verify_backup
 from apollo_assets.backups.listing import marked_backup_ids
-from apollo_assets.backups.manifest import MARKER, BackupManifest, is_backup_id, parse_manifest
+from apollo_assets.backups.manifest import MARKER, BackupManifest, parse_manifest
 from apollo_assets.lake.filesystem import Location, open_location
+from apollo_assets.names import backup_id as checked_backup_id
+from apollo_assets.names import is_backup_id
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class BackupBucket:
         return marked_backup_ids(self.location)
 
     def manifest(self, backup_id: str) -> BackupManifest:
-        path = self.location.join(backup_id, MARKER)
+        path = self.location.join(checked_backup_id(backup_id), MARKER)
         return parse_manifest(self.location.read_bytes(path), where=path)
 
     def verify(self, backup_id: str) -> BackupManifest:
@@ -44,11 +46,11 @@ class BackupBucket:
     def local_copy(self, backup_id: str) -> Iterator[Path]:
         """A local folder holding the verified backup: the folder itself when local, a temporary download otherwise."""
         self.verify(backup_id)
-        source = self.location.join(backup_id)
+        source = self.location.join(checked_backup_id(backup_id))
         local = self.location.local_path(source)
         if local is not None:
             yield local
             return
-        with tempfile.TemporaryDirectory(prefix=f"backup-{backup_id}-") as tmp:
+        with tempfile.TemporaryDirectory(prefix=f"backup-{backup_id}-") as tmp:  # a checked id: no separator
             pafs.copy_files(source, tmp, source_filesystem=self.location.fs)
             yield Path(tmp)

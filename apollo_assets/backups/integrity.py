@@ -6,6 +6,8 @@ import pyarrow.fs as pafs
 
 from apollo_assets.backups.manifest import MARKER, BackupManifest, BackupManifestError, parse_manifest
 from apollo_assets.lake.filesystem import Location
+from apollo_assets.names import backup_id as checked_backup_id
+from apollo_assets.names import shown
 
 
 class CorruptBackupError(dg.Failure):
@@ -25,7 +27,7 @@ class CorruptBackupError(dg.Failure):
 
 def verify_backup(location: Location, backup_id: str) -> BackupManifest:
     """The backup's manifest, once its marker parses and names files that exist with the sizes it records."""
-    folder = location.join(backup_id)
+    folder = location.join(checked_backup_id(backup_id))
     marker = f"{folder}/{MARKER}"
     try:
         manifest = parse_manifest(location.read_bytes(marker), where=marker)
@@ -44,7 +46,7 @@ def manifest_problems(backup_id: str, manifest: BackupManifest, sizes: dict[str,
     """What disagrees between the manifest and the files (`sizes`: path relative to the backup → bytes)."""
     problems = []
     if manifest.backup_id != backup_id:
-        problems.append(f"its marker names backup {manifest.backup_id!r}, not the folder's {backup_id!r}")
+        problems.append(f"its marker names backup {shown(manifest.backup_id)}, not the folder's {backup_id!r}")
     if not manifest.collections:
         problems.append("its marker lists no collection")
     if manifest.format == "archive":

@@ -10,12 +10,14 @@ import os
 
 import pyarrow.fs as pafs
 
-from apollo_assets.backups.manifest import MARKER, is_backup_id
+from apollo_assets.backups.manifest import MARKER
 from apollo_assets.lake.filesystem import Location
+from apollo_assets.names import is_backup_id
 
 
 def marked_backup_ids(location: Location) -> list[str]:
-    """Backup ids whose folder holds the completion marker, oldest first."""
+    """Backup ids whose folder holds the completion marker, oldest first. A folder (or GCS prefix) whose name is not
+    exactly a backup id is no backup, whatever it holds: its name never becomes a partition key."""
     if location.url.startswith("gs://"):
         ids = _gcs_marked(location.url)
     elif isinstance(location.fs, pafs.LocalFileSystem):

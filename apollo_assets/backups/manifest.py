@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 MARKER = "BACKUP_COMPLETE.json"
-BACKUP_ID = re.compile(r"^\d{8}T\d{6}Z$")
 
 
 class BackupManifestError(ValueError):
@@ -42,7 +40,3 @@ def parse_manifest(raw: bytes, *, where: str) -> BackupManifest:
         created_at=data.get("created_at", ""),
         collections=dict(data["collections"]),
     )
-
-
-def is_backup_id(name: str) -> bool:
-    return bool(BACKUP_ID.match(name))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+from apollo_assets.names import is_backup_id, shown
+
 
 @dataclass(frozen=True)
 class TickPlan:
@@ -35,7 +37,10 @@ def plan_tick(
         run=pending[:max_runs],
         deferred=max(0, len(pending) - max_runs),
     )
-    gone = sorted(b for b in known_set if b not in kept_set)
+    gone = sorted(b for b in known_set if b not in kept_set and is_backup_id(b))
+    if strange := sorted(b for b in known_set if not is_backup_id(b)):
+        # Added by hand (UI, API): retiring one would purge lake data at a path built from it. Left to an operator.
+        plan.notes.append(f"{len(strange)} partition keys are not backup ids (first {shown(strange[0])}): left alone")
     if gone and not complete:
         # An empty listing is far more often a wrong URL or an outage than the deletion of every backup.
         plan.notes.append(f"bucket lists no complete backup: not retiring {len(gone)} partitions")

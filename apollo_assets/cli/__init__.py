@@ -1,8 +1,10 @@
-"""The `apollo` command: one group, one module per subcommand."""
+"""The `apollo` command: one group, one module per subcommand, one error boundary (`cli/errors.py`)."""
 
 from __future__ import annotations
 
 import click
+
+from apollo_assets.cli.errors import ApolloGroup
 
 # Aliased so that the subcommands do not shadow their modules (`apollo_assets.cli.policy` stays the module).
 from apollo_assets.cli.generate import generate_backup as generate_backup_command
@@ -12,7 +14,11 @@ from apollo_assets.cli.run import run as run_command
 from apollo_assets.cli.serve import serve as serve_command
 
 
-@click.group(help="Apollo data platform: MongoDB backups → masked lake → warehouse → metrics → models.")
+@click.group(
+    cls=ApolloGroup,
+    help="Apollo data platform: MongoDB backups → masked lake → warehouse → metrics → models. An error is one line "
+    "on stderr and exit status 1 (--debug: its traceback).",
+)
 def main() -> None:
     pass
 

@@ -5,10 +5,15 @@ from pathlib import Path
 
 import click
 
+from apollo_assets.cli.errors import ApolloCommand
 from apollo_assets.settings import load_settings
 
 
-@click.command("generate-backup", help="Write a sample mongodump backup of the product database into the bucket.")
+@click.command(
+    "generate-backup",
+    cls=ApolloCommand,
+    help="Write a sample mongodump backup of the product database into the bucket.",
+)
 @click.option("--bucket", type=click.Path(path_type=Path), help="Bucket folder (default: $APOLLO_DATA_DIR/backups).")
 @click.option("--seed", default=7, show_default=True, help="Same seed, same backups.")
 @click.option("--scale", default=1.0, show_default=True, help="Multiplies every collection's size.")
@@ -23,5 +28,8 @@ def generate_backup(
 
     bucket = bucket or Path(load_settings().backup_url)
     show = on_terminal() if progress is None else progress
-    folder = write_sample_backup(bucket, seed=seed, sizes=Sizes().scaled(scale), at=at, gzip=gzip, progress=show)
+    try:
+        folder = write_sample_backup(bucket, seed=seed, sizes=Sizes().scaled(scale), at=at, gzip=gzip, progress=show)
+    except ValueError as error:  # e.g. --at not after the latest backup: the options' fault, not a bug
+        raise click.UsageError(str(error)) from None
     click.echo(f"Backup written: {folder}")

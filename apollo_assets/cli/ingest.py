@@ -7,25 +7,39 @@ a collection has none), quarantine and atomic publication. One JSON line per col
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from apollo_assets.cli.errors import ApolloCommand
 from apollo_assets.collections import DATABASE
+from apollo_assets.names import backup_id as checked_backup_id
+from apollo_assets.names import is_backup_id
 
-_BACKUP_ID = re.compile(r"\d{8}T\d{6}Z")
+URI_VARIABLE = "APOLLO_MONGO_URI"  # mongo.live.ENV_VAR, spelled here so that --help imports no driver
 
 
 def backup_id_for(source: str, given: str | None) -> str:
-    """`--backup-id`, else the backup folder's id when the path has one, else the current time."""
-    if given:
-        return given
-    for part in reversed(Path(source).parts if "://" not in source else ()):
-        if _BACKUP_ID.fullmatch(part):
-            return part
+    """`--backup-id` (exactly YYYYMMDDTHHMMSSZ), else the backup folder's id when the path has one, else now."""
+    if given is not None:
+        return checked_backup_id(given)
+    if "://" not in source and not source.startswith("env:"):
+        for part in reversed(Path(source).parts):
+            if is_backup_id(part):
+                return part
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def refuse_uri_argument(source: str, allowed: bool) -> None:
+    """A URI on the command line is in the process list (`ps`) for every user of the machine, password included."""
+    from apollo_assets.ingest.sources import LIVE_SCHEMES
+
+    if source.startswith(LIVE_SCHEMES) and not allowed:
+        raise click.UsageError(
+            f"a mongodb:// URI on the command line is visible to every user of this machine: put it in "
+            f"${URI_VARIABLE} and pass `live` (or in $NAME and pass `env:NAME`), or pass --allow-uri-argument"
+        )
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -34,8 +48,16 @@ def _names(values: tuple[str, ...]) -> list[str]:
 
 @click.command(
     "ingest",
-    help="Convert and mask collections of SOURCE (dump folder, archive, mongodb:// URI or `live`"
-    " for $APOLLO_MONGO_URI) into one dataset each under --out; prints a JSON summary per collection.",
+    cls=ApolloCommand,
+    help="Convert and mask collections of SOURCE into one dataset each under --out; prints a JSON summary per "
+    f"collection. SOURCE is a dump folder, an archive, `live` (the cluster whose URI is in ${URI_VARIABLE}) or "
+    "`env:NAME` (the URI in $NAME); a mongodb:// URI itself only with --allow-uri-argument.",
+    epilog="\b\nNames from the source are untrusted (docs/contracts.md, 'Names from the input'):\n"
+    "- refused, exit 1: what MongoDB cannot have: an empty name, NUL, a collection name starting with '.' or\n"
+    "  holding '$', a database name holding / \\ . space or \", names longer than MongoDB allows;\n"
+    "- encoded: every other name becomes one folder name: bytes outside [A-Za-z0-9_.-] (and a leading '.')\n"
+    "  are written %XX (`a/b` -> a%2Fb), a name over 200 bytes once encoded ends in ~<hash>;\n"
+    "- --backup-id must be a UTC time YYYYMMDDTHHMMSSZ; nothing is ever written outside --out.",
 )
 @click.argument("source")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
@@ -54,6 +76,9 @@ def _names(values: tuple[str, ...]) -> list[str]:
     help="Live: _id ranges per collection (0: one per 50,000 documents, <= 8).",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option(
+    "--allow-uri-argument", is_flag=True, help="Accept a mongodb:// URI as SOURCE (other users can read it in `ps`)."
+)
 def ingest(
     source: str,
     out: Path,
@@ -67,28 +92,30 @@ def ingest(
     batch_size: int,
     ranges: int,
     progress: bool | None,
+    allow_uri_argument: bool,
 ) -> None:
     from apollo_assets.cli.ingest_run import run_ingest
-    from apollo_assets.mongo import BackupFormatError
     from apollo_assets.mongo.live import LiveOptions
 
-    live = LiveOptions(read_preference=read_preference, batch_size=batch_size, ranges=ranges)
+    refuse_uri_argument(source, allow_uri_argument)
+    chosen_id = backup_id_for(source, backup_id)
     try:
-        failures = run_ingest(
-            source,
-            out,
-            _names(collections),
-            backup_id_for(source, backup_id),
-            workers=workers,
-            database=database,
-            max_quarantine_share=max_quarantine_share,
-            policy_dir=policy_dir,
-            live=live,
-            progress=progress,
-            emit=lambda summary: click.echo(json.dumps(summary)),
-            warn=lambda text: click.echo(text, err=True),
-        )
-    except (ValueError, BackupFormatError) as error:  # a source that cannot be opened: no traceback needed
-        raise click.ClickException(str(error)) from error
+        live = LiveOptions(read_preference=read_preference, batch_size=batch_size, ranges=ranges)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    failures = run_ingest(
+        source,
+        out,
+        _names(collections),
+        chosen_id,
+        workers=workers,
+        database=database,
+        max_quarantine_share=max_quarantine_share,
+        policy_dir=policy_dir,
+        live=live,
+        progress=progress,
+        emit=lambda summary: click.echo(json.dumps(summary)),
+        warn=lambda text: click.echo(text, err=True),
+    )
     if failures:
-        raise click.ClickException(f"{len(failures)} collection(s) failed: {', '.join(failures)}")
+        raise click.ClickException(f"{len(failures)} collection(s) failed: {', '.join(failures)} (see its JSON line)")

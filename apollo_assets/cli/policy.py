@@ -11,12 +11,14 @@ from pathlib import Path
 
 import click
 
+from apollo_assets.cli.errors import ApolloGroup
 from apollo_assets.masking.policy_yaml import POLICY_DIR
+from apollo_assets.names import path_segment, shown
 
 DEFAULT_SAMPLE = 10_000
 
 
-@click.group("policy", help="Masking policies: drafts for new collections.")
+@click.group("policy", cls=ApolloGroup, help="Masking policies: drafts for new collections.")
 def policy() -> None:
     pass
 
@@ -43,13 +45,16 @@ def suggest(backup: Path, collections: tuple[str, ...], database: str | None, sa
         return
     for index, name in enumerate(chosen):
         snapshot = read_snapshot(opened.collections[name], backup.name, rows_per_batch=min(sample, 50_000))
-        header = f"# --- apollo_assets/masking/policies/{name}.yaml ---"
+        header = f"# --- apollo_assets/masking/policies/{path_segment(name)}.yaml ---"
         click.echo(("---\n" if index else "") + header)
         try:
             click.echo(suggest_policy(snapshot.batches(), name, sample=sample), nl=False)
         except ValueError:  # no documents: nothing to classify, and a guess would be worse than fail-closed
-            click.echo(f"# `{name}` has no documents to sample: it stays fail-closed until it has some.")
+            click.echo(f"# {shown(name)} has no documents to sample: it stays fail-closed until it has some.")
 
 
 def has_policy(collection: str) -> bool:
+    """Whether the platform has a policy file for `collection` (none can be named after `a/b` or `é`)."""
+    if path_segment(collection) != collection:
+        return False
     return any((POLICY_DIR / f"{collection}{suffix}").is_file() for suffix in (".yaml", ".yml"))

@@ -2,10 +2,15 @@ from __future__ import annotations
 
 import click
 
+from apollo_assets.cli.errors import ApolloCommand
 from apollo_assets.settings import load_settings
 
 
-@click.command("run", help="Headless end-to-end run: sample backup if none, sensor tick, pipeline per new backup.")
+@click.command(
+    "run",
+    cls=ApolloCommand,
+    help="Headless end-to-end run: sample backup if none, sensor tick, pipeline per new backup.",
+)
 def run() -> None:
     import dagster as dg
 

@@ -6,10 +6,15 @@ import os
 
 import click
 
+from apollo_assets.cli.errors import ApolloCommand
 from apollo_assets.settings import ConfigurationError
 
 
-@click.command("serve", help="Run the Data & ML service (FastAPI under uvicorn). Needs APOLLO_SERVICE_TOKEN.")
+@click.command(
+    "serve",
+    cls=ApolloCommand,
+    help="Run the Data & ML service (FastAPI under uvicorn). Needs APOLLO_SERVICE_TOKEN.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
 @click.option("--port", default=8000, show_default=True, envvar="APOLLO_SERVICE_PORT", help="0 picks a free port.")
 @click.option("--workers", default=1, show_default=True, help="Worker processes (each loads the models).")

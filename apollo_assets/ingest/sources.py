@@ -1,15 +1,17 @@
-"""From what the user names (a dump folder, an archive, a mongodb:// URI) to collections, and from a collection
+"""From what the user names (a dump folder, an archive, a cluster) to collections, and from a collection
 to the parts its workers read: a plain `.bson` file is cut in place, anything else is spooled first."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from pymongo import MongoClient
+from pymongo.errors import PyMongoError
 
 from apollo_assets.collections import DATABASE
 from apollo_assets.ingest.parts import Part, piece_count, split_file
@@ -17,33 +19,57 @@ from apollo_assets.ingest.spool import spool_source
 from apollo_assets.mongo import backup_databases, open_backup
 from apollo_assets.mongo.archive import ArchiveCollection
 from apollo_assets.mongo.dump_dir import DumpCollection
-from apollo_assets.mongo.live import ENV_VAR, LiveCollectionSource, LiveOptions, LiveReadError, mongo_uri
+from apollo_assets.mongo.live import LiveCollectionSource, LiveOptions, LiveReadError, mongo_uri, redact
 from apollo_assets.mongo.source import CollectionSource
 from apollo_assets.mongo.stream import GZIP_MAGIC
+from apollo_assets.names import collection_name, database_name, path_segment, shown
+from apollo_assets.settings import ConfigurationError
 
 LIVE_SCHEMES = ("mongodb://", "mongodb+srv://")
+ENV_PREFIX = "env:"
 READ_THREADS = 4  # ranges read at once: the cluster does the work, this side mostly waits
 
 
 def is_live(spec: str) -> bool:
-    return spec.startswith(LIVE_SCHEMES) or spec == "live"
+    """A cluster: `live` (its URI in APOLLO_MONGO_URI), `env:NAME` (in $NAME), or a URI itself."""
+    return spec.startswith((*LIVE_SCHEMES, ENV_PREFIX)) or spec == "live"
+
+
+def live_uri(spec: str, environ: Mapping[str, str] | None = None) -> str:
+    """The URI a live `spec` names: from the environment for `live` and `env:NAME`, else `spec` itself."""
+    environ = os.environ if environ is None else environ
+    if spec == "live":
+        return mongo_uri(dict(environ))
+    if spec.startswith(ENV_PREFIX):
+        name = spec.removeprefix(ENV_PREFIX)
+        uri = environ.get(name, "").strip() if name else ""
+        if not uri:
+            raise ConfigurationError(f"environment variable {shown(name)} ({spec}) is not set or empty")
+        if not uri.startswith(LIVE_SCHEMES):
+            raise ConfigurationError(f"environment variable {shown(name)} does not hold a mongodb:// URI")
+        return uri
+    return spec
 
 
 def open_collections(
     spec: str, database: str | None = None, live: LiveOptions | None = None
 ) -> dict[str, CollectionSource]:
-    """The collections of a backup path, or of `database` on a cluster (`live`: the URI from APOLLO_MONGO_URI)."""
+    """The collections of a backup path, or of `database` on a cluster (`spec`: see `is_live`)."""
     if not is_live(spec):
         return dict(open_backup(Path(spec), database).collections)
-    database = database or DATABASE
-    uri = mongo_uri() if spec == "live" else spec
-    with MongoClient(uri) as client:
+    database = database_name(database or DATABASE)
+    uri = live_uri(spec)
+    try:
+        client = MongoClient(uri)
+    except PyMongoError:  # its text may quote the URI's options, secrets included
+        raise ConfigurationError(f"{redact(uri)} is not a valid MongoDB URI") from None
+    with client:
         try:
             names = client[database].list_collection_names(filter={"type": "collection"})
         except Exception as exc:
-            raise LiveReadError(f"cannot list the collections of {database!r} (URI from {ENV_VAR}?): {exc}") from exc
+            raise LiveReadError(f"cannot list the collections of {database!r} ({redact(uri)}): {exc}") from exc
     return {
-        name: LiveCollectionSource(uri, database, name, live or LiveOptions())
+        collection_name(name, database): LiveCollectionSource(uri, database, name, live or LiveOptions())
         for name in sorted(names)
         if not name.startswith("system.")
     }
@@ -68,7 +94,7 @@ def spool_live(source: LiveCollectionSource, directory: Path) -> list[Part]:
     """Each `_id` range read once, side by side, into its own local file: one part per range."""
     with MongoClient(source.uri) as client:
         ranges = source.ranges(client)
-        paths = [directory / f"{source.name}.range{i:04d}.bson" for i in range(len(ranges))]
+        paths = [directory / f"{path_segment(source.name)}.range{i:04d}.bson" for i in range(len(ranges))]
 
         def read(i: int) -> Part:
             with paths[i].open("wb") as out:

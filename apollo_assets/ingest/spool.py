@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
+from apollo_assets.names import path_segment
 
 
 def write_blocks(blocks: Iterable[DocumentBlock], path: Path) -> tuple[int, int]:
@@ -28,7 +29,7 @@ def write_blocks(blocks: Iterable[DocumentBlock], path: Path) -> tuple[int, int]
 
 def spool_source(source: CollectionSource, directory: Path) -> Path:
     """The documents of `source`, as a plain BSON file under `directory` (framing checked on the way)."""
-    path = directory / f"{source.name}.bson"
+    path = directory / f"{path_segment(source.name)}.bson"  # a collection may be named `a/../../b`
     path.unlink(missing_ok=True)
     path.touch()
     write_blocks(source.blocks(), path)

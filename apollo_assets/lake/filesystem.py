@@ -9,6 +9,18 @@ from pathlib import Path
 import pyarrow.fs as pafs
 
 
+class UnsafePathError(ValueError):
+    """A path part that could lead out of its location's root (`..`, a separator, NUL): nothing is read,
+    written or deleted there."""
+
+
+def _checked(part: str, root: str) -> str:
+    if not isinstance(part, str) or part in ("", ".", "..") or any(c in part for c in "/\\\x00"):
+        shown = repr(part[:60]) if isinstance(part, str) else type(part).__name__
+        raise UnsafePathError(f"refusing path part {shown} under {root}: it is not one plain folder or file name")
+    return part
+
+
 @dataclass(frozen=True)
 class Location:
     """A root folder on a filesystem: `fs` speaks pyarrow's API, `root` is the path inside it."""
@@ -18,7 +30,9 @@ class Location:
     url: str
 
     def join(self, *parts: str) -> str:
-        return "/".join([self.root.rstrip("/"), *parts])
+        """The path of `parts` under the root. Each part is one name: the last guard against a name from the
+        input (an archive's collection, a partition key) leading a write or a delete out of the root."""
+        return "/".join([self.root.rstrip("/"), *(_checked(p, self.url) for p in parts)])
 
     def exists(self, path: str) -> bool:
         return self.fs.get_file_info(path).type != pafs.FileType.NotFound

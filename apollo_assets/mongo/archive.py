@@ -22,10 +22,11 @@ import bson
 
 from apollo_assets.mongo.bson_stream import TERMINATOR, check_length, iter_blocks
 from apollo_assets.mongo.crc64 import MASK, Crc64
-from apollo_assets.mongo.errors import ArchiveChecksumError, BackupFormatError
+from apollo_assets.mongo.errors import ArchiveChecksumError, BackupFormatError, MetadataError
 from apollo_assets.mongo.metadata import parse_metadata
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
 from apollo_assets.mongo.stream import ByteStream, open_maybe_gzip
+from apollo_assets.names import UntrustedNameError, collection_name, database_name, shown
 
 MAGIC = 0x8199E26D
 MAGIC_BYTES = struct.pack("<I", MAGIC)
@@ -95,27 +96,41 @@ def read_prelude(stream: ByteStream) -> ArchivePrelude:
 
 def _entry(doc: dict[str, Any], where: str) -> ArchiveEntry:
     if not isinstance(doc.get("db"), str) or not isinstance(doc.get("collection"), str):
-        raise BackupFormatError(f"collection metadata without db/collection names: {sorted(doc)}", where)
+        raise BackupFormatError(f"collection metadata without db/collection names: {sorted(map(shown, doc))}", where)
+    try:  # the names are free-form bytes in the archive: only those MongoDB could have written go further
+        database = database_name(doc["db"])
+        collection = collection_name(doc["collection"], database)
+    except UntrustedNameError as exc:
+        raise MetadataError(f"collection metadata with an impossible name: {exc}", where) from None
     text = doc.get("metadata") or '{"options": {}, "indexes": []}'
-    metadata = parse_metadata(text, f"{where} ({doc['db']}.{doc['collection']})")
-    return ArchiveEntry(doc["db"], doc["collection"], metadata, int(doc.get("size") or 0), doc.get("type") or "")
+    metadata = parse_metadata(text, f"{where} ({shown(f'{database}.{collection}')})")
+    return ArchiveEntry(database, collection, metadata, int(doc.get("size") or 0), doc.get("type") or "")
 
 
-def _namespace_header(doc: dict[str, Any], stream: ByteStream, offset: int) -> tuple[str, bool, int]:
-    if not doc.get("collection") or not isinstance(doc.get("db"), str):
+Namespace = tuple[str, str]  # (database, collection): a pair, since `a.b` + `c` and `a` + `b.c` are both `a.b.c`
+
+
+def _namespace_header(doc: dict[str, Any], stream: ByteStream, offset: int) -> tuple[Namespace, bool, int]:
+    if not isinstance(doc.get("collection"), str) or not doc["collection"] or not isinstance(doc.get("db"), str):
         raise BackupFormatError("namespace header without a collection name", stream.source, offset)
     if not isinstance(doc.get("EOF", False), bool) or not isinstance(doc.get("CRC", 0), int):
         raise BackupFormatError("namespace header with a malformed EOF or CRC field", stream.source, offset)
-    return f"{doc['db']}.{doc['collection']}", bool(doc.get("EOF")), int(doc.get("CRC", 0)) & MASK
+    return (doc["db"], doc["collection"]), bool(doc.get("EOF")), int(doc.get("CRC", 0)) & MASK
 
 
-def iter_namespace(stream: ByteStream, namespace: str) -> Iterator[DocumentBlock]:
+def _named(namespace: Namespace) -> str:
+    return shown(".".join(namespace))
+
+
+def iter_namespace(stream: ByteStream, namespace: Namespace) -> Iterator[DocumentBlock]:
     """Yield `namespace`'s documents (the stream positioned after the prelude), then check its CRC."""
     crc, closed = Crc64(), set()
     while True:
         offset = stream.offset
         if not stream.ensure(1):
-            raise BackupFormatError(f"archive ended before the end of namespace {namespace!r}", stream.source, offset)
+            raise BackupFormatError(
+                f"archive ended before the end of namespace {_named(namespace)}", stream.source, offset
+            )
         doc = read_document(stream, "namespace header")
         if doc is None:
             raise BackupFormatError(
@@ -123,17 +138,17 @@ def iter_namespace(stream: ByteStream, namespace: str) -> Iterator[DocumentBlock
             )
         name, eof, expected = _namespace_header(doc, stream, offset)
         if name in closed:
-            raise BackupFormatError(f"namespace {name!r} continues after its EOF header", stream.source, offset)
+            raise BackupFormatError(f"namespace {_named(name)} continues after its EOF header", stream.source, offset)
         if eof:
             closed.add(name)
             if read_document(stream, "terminator after EOF header") is not None:
                 raise BackupFormatError(
-                    f"EOF header of {name!r} is not followed by a terminator", stream.source, offset
+                    f"EOF header of {_named(name)} is not followed by a terminator", stream.source, offset
                 )
             if name == namespace:
                 if crc.value != expected:
                     raise ArchiveChecksumError(
-                        f"CRC mismatch for namespace {name!r}: the archive records "
+                        f"CRC mismatch for namespace {_named(name)}: the archive records "
                         f"{expected:#018x}, the documents hash to {crc.value:#018x}",
                         stream.source,
                         offset,
@@ -157,7 +172,7 @@ class ArchiveCollection(CollectionSource):
         stream = open_archive(self.path)
         try:
             read_prelude(stream)
-            yield from iter_namespace(stream, f"{self.database}.{self.name}")
+            yield from iter_namespace(stream, (self.database, self.name))
         finally:
             stream.close()
 

@@ -8,10 +8,11 @@ from typing import Any, Literal
 
 from apollo_assets.mongo.archive import ArchiveCollection, ArchivePrelude, read_archive_prelude
 from apollo_assets.mongo.dump_dir import DumpCollection, read_dump_database, split_suffix
-from apollo_assets.mongo.errors import BackupFormatError
+from apollo_assets.mongo.errors import BackupFormatError, MetadataError
 from apollo_assets.mongo.metadata import metadata_kind
 from apollo_assets.mongo.source import CollectionSource
 from apollo_assets.mongo.stream import GZIP_MAGIC
+from apollo_assets.names import UntrustedNameError, database_name
 
 ARCHIVE_SUFFIXES = (".archive", ".archive.gz")
 
@@ -44,6 +45,12 @@ def _pick(found: list[str], database: str | None, where: Path) -> str:
 def _database_dirs(root: Path) -> dict[str, Path]:
     # A dump root holds one folder per database (and maybe oplog.bson); a database folder holds .bson files.
     dirs = {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and _has_dump_files(p)}
+    for name in dirs:  # each is a database's folder: only a name MongoDB could have goes further
+        try:
+            database_name(name)
+        except UntrustedNameError as exc:
+            problem = f"a folder of dump files that no MongoDB database could have written: {exc}"
+            raise MetadataError(problem, str(root)) from None
     return dirs or {root.name: root}
 
 

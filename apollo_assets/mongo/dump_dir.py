@@ -13,6 +13,8 @@ from apollo_assets.mongo.errors import MetadataError
 from apollo_assets.mongo.metadata import metadata_kind, parse_metadata
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
 from apollo_assets.mongo.stream import ByteStream, open_maybe_gzip
+from apollo_assets.names import UntrustedNameError, shown
+from apollo_assets.names import collection_name as checked_collection_name
 
 DATA_SUFFIXES = (".bson", ".bson.gz")
 METADATA_SUFFIXES = (".metadata.json", ".metadata.json.gz")
@@ -61,18 +63,28 @@ def read_metadata_file(path: Path) -> dict[str, Any]:
 
 
 def collection_name(stem: str, metadata: dict[str, Any] | None, where: Path) -> str:
-    """Undo mongodump's file-name escaping (Go's url.QueryEscape, or truncation plus a hash)."""
+    """Undo mongodump's file-name escaping (Go's url.QueryEscape, or truncation plus a hash); only a name that
+    MongoDB could have (not `..`, nothing with NUL or `$`) goes further."""
     recorded = (metadata or {}).get("collectionName")
     if "%24" in stem and len(stem) == HASHED_NAME_LENGTH:
         if not recorded:
             raise MetadataError(
                 "file name is a shortened collection name but the metadata has no 'collectionName'", str(where)
             )
-        return recorded
-    name = unquote_plus(stem)
+        return _possible(recorded, where)
+    name = _possible(unquote_plus(stem), where)
     if recorded and recorded != name:
-        raise MetadataError(f"metadata names collection {recorded!r} but the file is for {name!r}", str(where))
+        raise MetadataError(
+            f"metadata names collection {shown(recorded)} but the file is for {shown(name)}", str(where)
+        )
     return name
+
+
+def _possible(name: object, where: Path) -> str:
+    try:
+        return checked_collection_name(name)
+    except UntrustedNameError as exc:
+        raise MetadataError(f"not a MongoDB collection: {exc}", str(where)) from None
 
 
 def read_dump_database(directory: Path) -> DumpDatabase:
@@ -96,12 +108,12 @@ def read_dump_database(directory: Path) -> DumpDatabase:
         name = collection_name(stem, metadata, data or files["metadata"])
         if metadata is None:
             if not stem.startswith("system.buckets."):
-                raise MetadataError(f"no metadata file ({stem}.metadata.json) for collection {name!r}", str(data))
+                raise MetadataError(f"no metadata file ({stem}.metadata.json) for collection {shown(name)}", str(data))
             metadata = {"options": {}, "indexes": []}
         if data is None:
             if metadata_kind(metadata) == "collection":
                 raise MetadataError(
-                    f"metadata for collection {name!r} but no {stem}.bson data file", str(files["metadata"])
+                    f"metadata for collection {shown(name)} but no {stem}.bson data file", str(files["metadata"])
                 )
             database.views[name] = metadata
             continue

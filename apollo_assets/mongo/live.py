@@ -53,8 +53,21 @@ def mongo_uri(environ: dict[str, str] | None = None) -> str:
 
 
 def redact(uri: str) -> str:
-    """The URI without its credentials, fit for logs and document locations."""
-    return re.sub(r"//[^@/]*@", "//***@", uri)
+    """The URI fit for logs and document locations: no credentials, and no option values, any of which may be a
+    secret (`password`, `tlsCertificateKeyFilePassword`, `authMechanismProperties=AWS_SESSION_TOKEN:…`).
+
+    Everything up to the last `@` goes: a password with an unescaped `/` or `?` still disappears (an `@` in an
+    option's value hides the hosts too, the safe way to be wrong)."""
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        return uri
+    rest = rest.partition("#")[0]
+    if "@" in rest:
+        rest = "***@" + rest.rpartition("@")[2]
+    hosts, question, options = rest.partition("?")
+    if question:
+        options = re.sub(r"=[^&;]*", "=***", options)
+    return f"{scheme}://{hosts}{question}{options}"
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The next sample backup of a bucket: generation and time follow from the complete backups already there."""
 
-import re
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from apollo_assets.names import is_backup_id
 
 from .evolution import generate_database
 from .mongodump import MARKER, write_backup
@@ -11,14 +12,12 @@ from .progress import counted
 from .sizes import Sizes
 from .timeutil import DEFAULT_START, as_utc, backup_id_for, parse_backup_id
 
-_BACKUP_ID = re.compile(r"^\d{8}T\d{6}Z$")
-
 
 def complete_backup_ids(bucket_dir: Path) -> list[str]:
     """Ids of the backups with a completion marker, oldest first (ids sort by time)."""
     if not bucket_dir.is_dir():
         return []
-    return sorted(p.name for p in bucket_dir.iterdir() if _BACKUP_ID.match(p.name) and (p / MARKER).is_file())
+    return sorted(p.name for p in bucket_dir.iterdir() if is_backup_id(p.name) and (p / MARKER).is_file())
 
 
 def write_sample_backup(

@@ -9,14 +9,16 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
 from apollo_assets.warehouse.interface import Warehouse
 
 
 def dbt_vars(backup_ids: list[str]) -> str:
-    """Incremental models rebuild exactly these backups' slices."""
-    return json.dumps({"backup_ids": backup_ids})
+    """Incremental models rebuild exactly these backups' slices. The models put the ids in SQL text: each must be
+    exactly a backup id (a partition key may be added by hand)."""
+    return json.dumps({"backup_ids": [checked_backup_id(b) for b in backup_ids]})
 
 
 def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:

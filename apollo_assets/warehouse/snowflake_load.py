@@ -7,6 +7,8 @@ from typing import Any, Protocol
 import pyarrow as pa
 
 from apollo_assets.lake.datasets import PartitionedDataset
+from apollo_assets.names import backup_id as checked_backup_id
+from apollo_assets.names import collection_name
 from apollo_assets.warehouse.snowflake_sql import (
     add_column_sql,
     columns_sql,
@@ -64,6 +66,7 @@ def rows_loaded(result: list[tuple]) -> int:
 
 def load_partition(cursor: Any, stage: Stage, collection: str, dataset: PartitionedDataset, backup_id: str) -> int:
     """Replace the backup's rows by the committed partition in one transaction; returns the rows loaded."""
+    collection, backup_id = collection_name(collection), checked_backup_id(backup_id)
     prepare_table(cursor, collection, dataset.schema(backup_id))
     expected = dataset.current(backup_id).rows
     copy = stage.copy_statement(cursor, collection, dataset, backup_id)  # uploads, if any, happen outside it

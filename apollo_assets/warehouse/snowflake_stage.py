@@ -18,12 +18,21 @@ import pyarrow.fs as pafs
 
 from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.lake.filesystem import Location
-from apollo_assets.warehouse.snowflake_sql import LAKE_SCHEMA, copy_sql, create_stage_sql, put_sql
+from apollo_assets.names import backup_id as checked_backup_id
+from apollo_assets.names import path_segment
+from apollo_assets.warehouse.snowflake_sql import (
+    LAKE_SCHEMA,
+    copy_sql,
+    create_stage_sql,
+    put_sql,
+    stage_location,
+    stage_name,
+)
 
 
 def committed_folder(dataset: PartitionedDataset, backup_id: str) -> tuple[str, list[str]]:
     """The folder of the partition's committed version and its Parquet file names."""
-    info = dataset.current(backup_id)
+    info = dataset.current(checked_backup_id(backup_id))
     return f"{dataset.partition_path(backup_id)}/v={info.version}", list(info.files)
 
 
@@ -44,7 +53,7 @@ class ExternalStage:
         # Named after what it points to: a new bucket or integration gets a new stage instead of replacing one
         # that a concurrent load may be reading.
         digest = hashlib.sha256(f"{self.location.url}|{self.storage_integration}".encode()).hexdigest()[:10]
-        return f"{LAKE_SCHEMA}.APOLLO_LAKE_{digest.upper()}"
+        return stage_name(LAKE_SCHEMA, f"APOLLO_LAKE_{digest.upper()}")
 
     def create_sql(self) -> str:
         return create_stage_sql(self.name, gcs_stage_url(self.location), self.storage_integration)
@@ -52,12 +61,12 @@ class ExternalStage:
     def copy_statement(self, cursor: Any, collection: str, dataset: PartitionedDataset, backup_id: str) -> str:
         folder, files = committed_folder(dataset, backup_id)
         relative = folder.removeprefix(self.location.root.rstrip("/") + "/")
-        return copy_sql(collection, f"{self.name}/{relative}/", files=files)
+        return copy_sql(collection, stage_location(self.name, relative.split("/")), files=files)
 
 
 @dataclass(frozen=True)
 class InternalStage:
-    name: str = f"{LAKE_SCHEMA}.APOLLO_LAKE_UPLOADS"
+    name: str = stage_name(LAKE_SCHEMA, "APOLLO_LAKE_UPLOADS")
 
     def create_sql(self) -> str:
         return create_stage_sql(self.name)
@@ -69,7 +78,8 @@ class InternalStage:
         folder and no FILES list (fakesnow cannot resolve FILES on an internal stage); PURGE empties it after.
         """
         folder, files = committed_folder(dataset, backup_id)
-        target = f"{self.name}/{collection}/backup_id={backup_id}/v={folder.rsplit('=', 1)[-1]}/"
+        version = folder.rsplit("=", 1)[-1]
+        target = stage_location(self.name, [path_segment(collection), f"backup_id={backup_id}", f"v={version}"])
         location = dataset.location
         with tempfile.TemporaryDirectory(prefix="apollo-put-") as tmp:
             for name in files:

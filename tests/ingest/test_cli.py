@@ -111,7 +111,25 @@ def test_a_live_cluster_is_read_from_its_uri(mongo_uri, tmp_path, monkeypatch):
     assert (line["collection"], line["documents"], line["rows"]) == ("orders", 120, 120)
 
 
+def test_the_uri_comes_from_a_named_variable_or_from_argv_only_when_asked(mongo_uri, tmp_path, monkeypatch):
+    """`ps` shows every process's arguments to every user: a URI (and its password) belongs in the environment."""
+    with MongoClient(mongo_uri) as client:
+        client.shop.orders.drop()
+        client.shop.orders.insert_many([{"_id": i, "total": i * 1.5} for i in range(30)])
+    monkeypatch.delenv("APOLLO_MONGO_URI", raising=False)
+    monkeypatch.setenv("SHOP_CLUSTER", mongo_uri)
+    named = CliRunner().invoke(ingest, ["env:SHOP_CLUSTER", "--out", str(tmp_path / "a"), "--database", "shop"])
+    assert named.exit_code == 0, named.output
+    assert [(line["collection"], line["rows"]) for line in _lines(named.stdout)] == [("orders", 30)]
+    refused = CliRunner().invoke(ingest, [mongo_uri, "--out", str(tmp_path / "b"), "--database", "shop"])
+    assert refused.exit_code == 1 and "--allow-uri-argument" in refused.stderr and not (tmp_path / "b").exists()
+    allowed = [mongo_uri, "--out", str(tmp_path / "b"), "--database", "shop", "--allow-uri-argument"]
+    assert CliRunner().invoke(ingest, allowed).exit_code == 0
+
+
 def test_the_backup_id_comes_from_the_backup_folder():
     assert backup_id_for("/b/20261126T040000Z/apollo", None) == "20261126T040000Z"
+    assert backup_id_for("/b/20261126T040000Z\n/apollo", None) != "20261126T040000Z\n"
     assert backup_id_for("/b/x", "20250101T000000Z") == "20250101T000000Z"
     assert len(backup_id_for("mongodb://h/db", None)) == 16
+    assert len(backup_id_for("env:MY_URI", None)) == 16

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
@@ -19,10 +20,13 @@ from apollo_assets.ingest import (
     ingest_collection,
     open_collections,
 )
+from apollo_assets.ingest.quarantine import check_share
 from apollo_assets.lake import PartitionedDataset, PartitionNotFoundError, open_location
 from apollo_assets.masking import Masker, load_policy
 from apollo_assets.mongo import open_backup, read_snapshot
 from apollo_assets.mongo.archive_writer import ArchiveCollectionSpec, write_archive
+from apollo_assets.mongo.report import QuarantinedDocument
+from apollo_assets.mongo.source import DocumentLocation
 from tests.mongo.helpers import encode, write_dump
 
 from .conftest import PEOPLE_COUNT
@@ -183,3 +187,38 @@ def test_many_groups_take_the_second_pass_together(tmp_path, small_pieces):
     snapshot = read_snapshot(source, BACKUP)
     assert dataset.read(BACKUP).equals(pa.Table.from_batches(list(snapshot.batches()), snapshot.schema))
     assert summary.passes == 2 and len(dataset.files(BACKUP)) > 2
+
+
+def _modes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_mode & 0o777 for p in [root, *root.rglob("*")]}
+
+
+def test_quarantined_raw_documents_are_owner_only_from_their_creation(tmp_path):
+    """Created 0600/0700 whatever the umask (not opened to the world, then narrowed): checked with umask 0."""
+    source = _with_bad(tmp_path, 1)
+    old = os.umask(0)
+    try:
+        _ingest(source, tmp_path / "out")
+    finally:
+        os.umask(old)
+    modes = _modes(tmp_path / "out" / "_quarantine")
+    assert len(modes) == 5  # _quarantine, things, backup_id=…, quarantine.bson, quarantine.jsonl
+    assert {path: mode for path, mode in modes.items() if mode & 0o077} == {}
+
+
+def test_an_older_quarantine_folder_open_to_others_is_narrowed_before_it_is_filled(tmp_path):
+    (tmp_path / "out" / "_quarantine").mkdir(parents=True, mode=0o755)
+    (tmp_path / "out" / "_quarantine").chmod(0o755)
+    _ingest(_with_bad(tmp_path, 1), tmp_path / "out")
+    assert not {p: m for p, m in _modes(tmp_path / "out" / "_quarantine").items() if m & 0o077}
+
+
+def test_the_quarantine_threshold_error_quotes_no_document_text():
+    """A converter's message may quote the value it could not take: the error (Dagster's log, the CLI's stderr)
+    names the first document's place and the kind of error only."""
+    location = DocumentLocation("people.bson", 120)
+    bad = [QuarantinedDocument(location, "cannot convert: ArrowInvalid: Could not convert 'p1@example.com'", b"")]
+    with pytest.raises(QuarantineThresholdError) as info:
+        check_share("people", BACKUP, 10, bad, 0.01)
+    assert "p1@example.com" not in str(info.value)
+    assert "first: people.bson at byte offset 120 (cannot convert)" in str(info.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 import pyarrow as pa
 import pytest
@@ -32,6 +34,8 @@ def test_a_snapshot_keeps_raw_values_and_its_quarantine_beside_its_files(tmp_pat
     assert dataset.read(BACKUP).column("email")[0].as_py() == "p0@x.io"
     with open(dataset.extra_path(BACKUP, "quarantine.bson"), "rb") as f:
         assert f.read() == BAD
+    for name in ("quarantine.bson", "quarantine.jsonl"):  # raw documents: owner-only from their creation
+        assert os.stat(dataset.extra_path(BACKUP, name)).st_mode & 0o077 == 0
     with pytest.raises(QuarantineThresholdError):
         publish_snapshot(tmp_path / "backup", "people", "20261127T040000Z", dataset, max_quarantine_share=0.001)
     assert dataset.partitions() == [BACKUP]

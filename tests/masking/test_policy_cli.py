@@ -85,4 +85,4 @@ def test_real_mongodump_output() -> None:
 
 def test_an_unknown_collection_is_refused(backup: Path) -> None:
     result = CliRunner().invoke(policy_cli.policy, ["suggest", str(backup), "-c", "nope"])
-    assert result.exit_code == 2 and "nope" in result.output
+    assert result.exit_code == 1 and "nope" in result.output

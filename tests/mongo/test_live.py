@@ -96,3 +96,31 @@ def test_the_uri_comes_from_the_environment_and_is_never_shown_with_its_password
         uri_from_env({})
     assert uri_from_env({ENV_VAR: " mongodb://h:27017/ "}) == "mongodb://h:27017/"
     assert redact("mongodb://user:s3cret@h:27017/db") == "mongodb://***@h:27017/db"
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "mongodb://h:27017/db?authSource=admin&password=s3cret",
+        "mongodb://h/?tls=true&tlsCertificateKeyFilePassword=s3cret",
+        "mongodb+srv://cluster.example.net/db?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:s3cret",
+        "mongodb://user:pa/ss?s3cret@h1:27017,h2:27017/db;appname=x",  # unescaped `/` and `?` in the password
+        "mongodb://user:s3cret@h/db?replicaSet=rs0;w=majority#s3cret",
+    ],
+)
+def test_a_redacted_uri_keeps_no_secret_from_its_credentials_or_its_options(uri):
+    shown = redact(uri)
+    assert "s3cret" not in shown and "user" not in shown
+    assert shown.startswith(uri.split("://")[0] + "://")
+
+
+def test_option_names_and_hosts_stay_readable():
+    assert redact("mongodb://u:p@h1:27017,h2/db?authSource=admin&readPreference=secondary") == (
+        "mongodb://***@h1:27017,h2/db?authSource=***&readPreference=***"
+    )
+    assert redact("/backups/20261126T040000Z") == "/backups/20261126T040000Z"  # not a URI: as it is
+
+
+def test_a_live_source_names_its_cluster_without_secrets():
+    source = LiveCollectionSource("mongodb://u:s3cret@h/?password=s3cret", "db", "people")
+    assert "s3cret" not in repr(source) and "s3cret" not in source.label(IdRange())

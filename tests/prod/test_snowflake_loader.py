@@ -14,6 +14,7 @@ from warehouse import crafted  # tests/warehouse: a hand-made database in two ba
 
 from apollo_assets.lake import PartitionedDataset, PartitionNotFoundError, open_location
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.names import UntrustedNameError
 from apollo_assets.warehouse.snowflake_load import LakeSchemaError, load_partition
 from apollo_assets.warehouse.snowflake_prod import production_warehouse
 from apollo_assets.warehouse.snowflake_sql import create_schema_sql
@@ -147,3 +148,26 @@ def test_without_an_integration_a_gcs_lake_is_downloaded_and_put(bucket, tmp_pat
     with patched_snowflake(), open_warehouse(tmp_path, storage_integration=False) as resources:
         assert resources.warehouse.expose_lake(lake, [A]) == rows
         assert count(resources.warehouse, "contacts", A) == rows["contacts"]
+
+
+@pytest.mark.parametrize(
+    ("collection", "backup_id"),
+    [("people", f"{A}' OR '1'='1"), ("people", "../../x"), ("..", A), ("a\x00b", A), ("$cmd", A)],
+)
+def test_a_name_that_is_not_one_reaches_no_sql(tmp_path, prod_env, collection, backup_id):
+    """The loader checks collection and backup id before any statement: the partition's rows stay as they were."""
+    lake = LakeResource(snapshot_url=str(tmp_path / "snapshots"), lake_url=str(tmp_path / "lake"))
+    dataset = PartitionedDataset(open_location(lake.lake_url), "people")
+    table = pa.table({"_id": ["p1", "p2"], "_backup_id": [A] * 2})
+    dataset.write(A, table.schema, table.to_batches())
+    with patched_snowflake(), open_warehouse(tmp_path) as resources:
+        warehouse = resources.warehouse
+        stage = warehouse.stage(lake)
+        with warehouse.connect() as con:
+            cursor = con.cursor()
+            cursor.execute(create_schema_sql())
+            cursor.execute(stage.create_sql())
+            assert load_partition(cursor, stage, "people", dataset, A) == 2
+            with pytest.raises(UntrustedNameError):
+                load_partition(cursor, stage, collection, dataset, backup_id)
+        assert warehouse.query("select _backup_id, count(*) from lake.people group by 1") == [(A, 2)]

@@ -66,9 +66,9 @@ def test_partition_rows_are_deleted_by_bound_backup_id():
 
 
 def test_external_stage_reads_the_bucket_through_the_integration():
-    statement = sql.create_stage_sql("LAKE.S", "gcs://acme-lake/apollo/", "GCS_LAKE")
+    statement = sql.create_stage_sql("LAKE.S", "gcs://acme-lake/apollo/", "gcs_lake")
     assert statement == (
-        f"CREATE STAGE IF NOT EXISTS LAKE.S URL = 'gcs://acme-lake/apollo/' STORAGE_INTEGRATION = GCS_LAKE {FORMAT}"
+        f"CREATE STAGE IF NOT EXISTS LAKE.S URL = 'gcs://acme-lake/apollo/' STORAGE_INTEGRATION = \"GCS_LAKE\" {FORMAT}"
     )
     assert sql.create_stage_sql("LAKE.U") == f"CREATE STAGE IF NOT EXISTS LAKE.U {FORMAT}"
     with pytest.raises(ValueError, match="storage integration"):
@@ -78,17 +78,49 @@ def test_external_stage_reads_the_bucket_through_the_integration():
 
 
 def test_copy_names_the_committed_files_and_forces_the_reload():
-    statement = sql.copy_sql("people", "LAKE.S/people/backup_id=B1/v=abc/", files=["part-0000.parquet", "it's.parquet"])
+    location = sql.stage_location("LAKE.S", ["people", "backup_id=B1", "v=abc"])
+    statement = sql.copy_sql("people", location, files=["part-0000.parquet", "it's.parquet"])
     assert statement == (
         'COPY INTO LAKE."PEOPLE" FROM @LAKE.S/people/backup_id=B1/v=abc/ '
         "FILES = ('part-0000.parquet', 'it''s.parquet') "
         f"{FORMAT} MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE FORCE = TRUE"
     )
-    uploaded = sql.copy_sql("people", "LAKE.U/people/backup_id=B1/v=abc/", purge=True)
+    uploaded = sql.copy_sql("people", sql.stage_location("LAKE.U", ["people", "backup_id=B1", "v=abc"]), purge=True)
     assert "FILES" not in uploaded and uploaded.endswith("FORCE = TRUE PURGE = TRUE")
 
 
 def test_put_uploads_as_is():
-    assert sql.put_sql("/tmp/x y/part-0000.parquet", "LAKE.U/people/") == (
+    assert sql.put_sql("/tmp/x y/part-0000.parquet", sql.stage_location("LAKE.U", ["people"])) == (
         "PUT 'file:///tmp/x y/part-0000.parquet' @LAKE.U/people/ AUTO_COMPRESS = FALSE OVERWRITE = TRUE"
+    )
+
+
+def test_stage_names_and_paths_are_quoted():
+    assert sql.stage_name("LAKE", "APOLLO_LAKE_UPLOADS") == '"LAKE"."APOLLO_LAKE_UPLOADS"'
+    assert sql.stage_name("LAKE", 'we"ird') == '"LAKE"."we""ird"'
+    plain = sql.stage_location('"LAKE"."S"', ["people", "backup_id=20261126T040000Z", "v=ab12"])
+    assert plain == '@"LAKE"."S"/people/backup_id=20261126T040000Z/v=ab12/'
+    # A folder holding anything but [A-Za-z0-9_=.-] (an encoded name's `%`, a quote): one single-quoted location.
+    odd = sql.stage_location('"LAKE"."S"', ["a%2Fb", "it's"])
+    assert odd == """'@"LAKE"."S"/a%2Fb/it''s/'"""
+    assert sql.copy_sql("x", odd).startswith("""COPY INTO LAKE."X" FROM '@"LAKE"."S"/a%2Fb/it''s/' """)
+    assert sql.put_sql("/tmp/f.parquet", odd) == (
+        """PUT 'file:///tmp/f.parquet' '@"LAKE"."S"/a%2Fb/it''s/' AUTO_COMPRESS = FALSE OVERWRITE = TRUE"""
+    )
+
+
+@pytest.mark.parametrize("folder", ["..", ".", "", "a/b", "a\x00b"])
+def test_a_stage_path_folder_is_one_name(folder):
+    with pytest.raises(ValueError, match="one name"):
+        sql.stage_location('"LAKE"."S"', ["people", folder])
+
+
+def test_the_stages_are_named_in_quotes(tmp_path):
+    from apollo_assets.lake.filesystem import Location
+    from apollo_assets.warehouse.snowflake_stage import ExternalStage, InternalStage
+
+    assert InternalStage().name == '"LAKE"."APOLLO_LAKE_UPLOADS"'
+    external = ExternalStage(Location(fs=None, root="acme-lake/apollo", url="gs://acme-lake/apollo"), "GCS_LAKE")
+    assert external.name.startswith('"LAKE"."APOLLO_LAKE_') and external.create_sql().startswith(
+        f"CREATE STAGE IF NOT EXISTS {external.name} URL = 'gcs://acme-lake/apollo/' STORAGE_INTEGRATION = \"GCS_LAKE\""
     )
