@@ -52,12 +52,15 @@ def _names(values: tuple[str, ...]) -> list[str]:
     help="Convert and mask collections of SOURCE into one dataset each under --out; prints a JSON summary per "
     f"collection. SOURCE is a dump folder, an archive, `live` (the cluster whose URI is in ${URI_VARIABLE}) or "
     "`env:NAME` (the URI in $NAME); a mongodb:// URI itself only with --allow-uri-argument.",
-    epilog="\b\nNames from the source are untrusted (docs/contracts.md, 'Names from the input'):\n"
-    "- refused, exit 1: what MongoDB cannot have: an empty name, NUL, a collection name starting with '.' or\n"
-    "  holding '$', a database name holding / \\ . space or \", names longer than MongoDB allows;\n"
-    "- encoded: every other name becomes one folder name: bytes outside [A-Za-z0-9_.-] (and a leading '.')\n"
-    "  are written %XX (`a/b` -> a%2Fb), a name over 200 bytes once encoded ends in ~<hash>;\n"
-    "- --backup-id must be a UTC time YYYYMMDDTHHMMSSZ; nothing is ever written outside --out.",
+    epilog="\b\nNames from the source are untrusted (docs/contracts.md, section 6):\n"
+    "- refused (exit 1): what MongoDB cannot have: an empty name, NUL, a\n"
+    "  collection name starting with '.' or holding '$', a database name\n"
+    '  holding / \\ . space or ", a name longer than MongoDB allows;\n'
+    "- encoded: any other name is one folder under --out: each byte outside\n"
+    "  [A-Za-z0-9_.-] (and a leading '.') is written %XX (a/b -> a%2Fb);\n"
+    "  over 200 bytes once encoded, it is cut and ends in ~<hash>;\n"
+    "- --backup-id is exactly a UTC time YYYYMMDDTHHMMSSZ.\n"
+    "Nothing is written or deleted outside --out.",
 )
 @click.argument("source")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")

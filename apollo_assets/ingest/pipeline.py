@@ -38,6 +38,7 @@ from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import pilot_stats, plan_of
 from apollo_assets.mongo.passes import ScanResult
 from apollo_assets.mongo.schema import infer_plan
+from apollo_assets.names import printable
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def ingest_parts(
     total = 2 * sum(p.size for p in parts)
     with ExitStack() as stack:
         pool = make_pool(stack, workers - 1, shared)
-        stack.enter_context(progress.running_bar(shared[0], total, collection, options.progress))
+        label = printable(collection)  # a name may hold terminal control characters
+        stack.enter_context(progress.running_bar(shared[0], total, label, options.progress))
         pilot = FieldStats(is_root=True)
         for i in range(workers):
             pilot.merge(pilot_stats(PartsSource(collection, [parts[i * len(parts) // workers]])))
