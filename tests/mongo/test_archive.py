@@ -202,3 +202,22 @@ def test_any_corrupted_byte_is_refused_or_leaves_the_documents_intact(tmp_path_f
     except BackupFormatError:
         return
     assert all(docs == {"people": PEOPLE, "orgs": ORGS}[name] for name, docs in read.items())
+
+
+def test_a_namespace_header_is_matched_by_database_and_collection_not_by_their_joined_text(tmp_path):
+    """`a.b` + `c` and `a` + `b.c` are both `a.b.c`: a stray segment of the first is not read as the second's."""
+    from apollo_assets.mongo.archive import MAGIC_BYTES
+
+    ours, stray = encode({"_id": 1, "mine": True}), encode({"_id": 2, "planted": True})
+
+    def header(db: str, collection: str, eof: bool = False, crc: int = 0) -> bytes:
+        return bson.encode({"db": db, "collection": collection, "EOF": eof, "CRC": Int64(crc)})
+
+    prelude = bson.encode({"version": "0.1", "server_version": "8.0.0", "tool_version": "100.10.0"})
+    entry = bson.encode({"db": "a", "collection": "b.c", "metadata": "", "size": Int64(0), "type": ""})
+    archive = tmp_path / "dump.archive"
+    eof = header("a", "b.c", eof=True, crc=crc64(ours) - (1 << 64) * (crc64(ours) >= 1 << 63))
+    segments = [header("a.b", "c") + stray, header("a", "b.c") + ours, eof]
+    archive.write_bytes(MAGIC_BYTES + prelude + entry + TERMINATOR + b"".join(s + TERMINATOR for s in segments))
+    (collection,) = open_backup(archive).collections.values()
+    assert [d.raw for d in collection.documents()] == [ours]
