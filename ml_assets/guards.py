@@ -14,8 +14,13 @@ import pandas as pd
 IDENTIFIER_NAME = re.compile(
     r"(^|_)(id|ids|uuid|key|email|phone|name|first_name|last_name|domain|url|linkedin_url|twitter_url|pseudonym)$"
 )
-# ObjectIds (24 hex), HMAC pseudonyms and md5 ids (32 hex), SHA-256 (64 hex), masked emails (<32 hex>@domain).
-IDENTIFIER_VALUE = re.compile(r"^([0-9a-f]{24}|[0-9a-f]{32}|[0-9a-f]{64})$|^[0-9a-f]{32}@")
+# What each kind of identifier looks like; a violation names the kind, never a value (it goes to the event log).
+IDENTIFIER_SHAPES = {
+    "ObjectIds (24 hex digits)": re.compile(r"^[0-9a-f]{24}$"),
+    "md5 ids or HMAC pseudonyms (32 hex digits)": re.compile(r"^[0-9a-f]{32}$"),
+    "SHA-256 digests (64 hex digits)": re.compile(r"^[0-9a-f]{64}$"),
+    "masked e-mails (32 hex digits@domain)": re.compile(r"^[0-9a-f]{32}@"),
+}
 # A categorical token that is almost unique per row identifies the row rather than describing it.
 MAX_DISTINCT_SHARE = 0.5
 MIN_ROWS_FOR_CARDINALITY = 50
@@ -60,9 +65,11 @@ def _value_problems(column: pd.Series) -> list[str]:
     tokens = values.astype(str).str.split("|").explode().str.strip()
     tokens = tokens[tokens != ""]
     problems = []
-    looks_like_ids = tokens[tokens.str.lower().str.match(IDENTIFIER_VALUE)]
-    if not looks_like_ids.empty:
-        problems.append(f"{len(looks_like_ids)} values look like ids or pseudonyms (e.g. {looks_like_ids.iloc[0]!r})")
+    lowered = tokens.str.lower()
+    for shape, pattern in IDENTIFIER_SHAPES.items():
+        found = int(lowered.str.match(pattern).sum())
+        if found:
+            problems.append(f"{found} values look like {shape}")
     if len(values) >= MIN_ROWS_FOR_CARDINALITY and tokens.nunique() > MAX_DISTINCT_SHARE * len(values):
         problems.append(f"{tokens.nunique()} distinct values in {len(values)} rows: nearly one per row")
     return problems

@@ -1,8 +1,12 @@
-"""Versioned models on disk, read by the Data & ML service: `<root>/<model>/v<N>/` with the model (skops, safe to
-load: no arbitrary pickles) and its card; a version becomes visible only once its card is written."""
+"""Versioned models on disk, read by the Data & ML service: `<root>/<model>/v<N>/` with the model (skops) and its
+card; a version becomes visible only once its card is written.
+
+A model file is data: the card records its sha256 when it is registered, and loading refuses a file that does not
+match it before reading it, then reads it as ml_assets/model_file.py allows (exact types, bounded content)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from dataclasses import asdict, dataclass, field, fields
@@ -10,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ml_assets.model_file import ModelFileError, read_model
+
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
-# Types a registered model may contain besides scikit-learn's own: anything else refuses to load.
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class ModelCard:
     # Asset-check outcomes at training time; the service serves only versions whose checks all passed.
     checks: dict[str, bool] = field(default_factory=dict)
     mlflow_run_id: str | None = None
+    # sha256 of the model file as registered; cards of releases before it have none and are refused.
+    model_sha256: str | None = None
 
     @property
     def passed_checks(self) -> bool:
@@ -47,6 +53,7 @@ class StagedVersion:
     name: str
     version: int
     folder: Path
+    sha256: str
 
     @property
     def model_path(self) -> Path:
@@ -74,17 +81,27 @@ class ModelRegistry:
                 break
             except FileExistsError:  # another process staged this number first
                 version += 1
-        staged = StagedVersion(name, version, folder / f"v{version}")
         import skops.io as sio  # heavy: only when a model is saved or loaded
 
-        sio.dump(model, staged.model_path)
+        data = sio.dumps(model)
+        staged = StagedVersion(name, version, folder / f"v{version}", hashlib.sha256(data).hexdigest())
+        staged.model_path.write_bytes(data)
         return staged
 
     def publish(
         self, staged: StagedVersion, training_partition: str, metrics: dict[str, float], features: list[str], **extra
     ) -> ModelCard:
         created = datetime.now(UTC).isoformat()
-        card = ModelCard(staged.name, staged.version, training_partition, metrics, created, list(features), **extra)
+        card = ModelCard(
+            staged.name,
+            staged.version,
+            training_partition,
+            metrics,
+            created,
+            list(features),
+            **extra,
+            model_sha256=staged.sha256,
+        )
         temporary = staged.folder / f".{CARD_FILE}.tmp"
         temporary.write_text(json.dumps(asdict(card), indent=2))
         temporary.rename(staged.folder / CARD_FILE)
@@ -104,11 +121,18 @@ class ModelRegistry:
         return ModelCard.from_json((self.root / name / f"v{version}" / CARD_FILE).read_text())
 
     def load(self, name: str, version: int) -> Any:
-        import skops.io as sio
-
-        path = self.root / name / f"v{version}" / MODEL_FILE
-        untrusted = sio.get_untrusted_types(file=path)
-        refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
-        if refused:
-            raise ValueError(f"{path}: refusing to load types outside the allowlist: {refused}")
-        return sio.load(path, trusted=untrusted)
+        """The registered model, refused (ModelFileError, naming the version, never a path) when its file is not the
+        one its card describes or holds what model_file.py does not allow."""
+        where = f"{name} v{version}"
+        expected = self.card(name, version).model_sha256
+        if not expected:
+            raise ModelFileError(
+                f"{where}: its card has no model_sha256 (registered by an older release): retrain or re-register it"
+            )
+        # Read once: the bytes checked are the bytes loaded, whatever happens to the file meanwhile.
+        data = (self.root / name / f"v{version}" / MODEL_FILE).read_bytes()
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ModelFileError(
+                f"{where}: the model file does not match the sha256 of its card (changed since it was registered)"
+            )
+        return read_model(data, where)

@@ -8,6 +8,7 @@ from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.freshness import MODEL_FRESHNESS
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 from ml_assets import checks, plots
+from ml_assets.errors import values_withheld
 from ml_assets.guards import column_roles, identifier_violations
 from ml_assets.publish import Candidate, publish_model
 from ml_assets.reply_propensity.features import FEATURES, SOURCE_MODEL
@@ -49,8 +50,9 @@ def reply_propensity_model(
     backup_id = context.partition_key
     # In a total order: the time split sorts stably by send time, so ties keep this order, not the table's.
     query = "select * from {} where backup_id = ? order by message_id"
-    frame = warehouse.frame(query.format(warehouse.relation(SOURCE_MODEL)), [backup_id])
-    violations = identifier_violations(frame, FEATURES, column_roles(warehouse.dbt_manifest, SOURCE_MODEL))
+    with values_withheld(f"{NAME}: reading the training rows"):  # any error message may quote a row's value
+        frame = warehouse.frame(query.format(warehouse.relation(SOURCE_MODEL)), [backup_id])
+        violations = identifier_violations(frame, FEATURES, column_roles(warehouse.dbt_manifest, SOURCE_MODEL))
     if violations:
         return dg.MaterializeResult(
             metadata={"registered": False, "reason": "identifier features"},
@@ -61,7 +63,8 @@ def reply_propensity_model(
         )
     from ml_assets.reply_propensity.train import PARAMS, train_reply_model  # scikit-learn: in the step only
 
-    trained = train_reply_model(frame)
+    with values_withheld(f"{NAME}: training"):
+        trained = train_reply_model(frame)
     passed = beats_baseline(trained.metrics)
     uri = model_registry.mlflow_uri()
     candidate = Candidate(

@@ -12,6 +12,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
+from ml_assets.errors import ValueFreeError
 from ml_assets.reply_propensity.evaluate import Calibration, calibration, importances, score_metrics
 from ml_assets.reply_propensity.features import CATEGORICAL, FEATURES, LABEL, NUMERIC, matured, time_split
 
@@ -29,7 +30,7 @@ PARAMS = {
 }
 
 
-class NotEnoughDataError(ValueError):
+class NotEnoughDataError(ValueFreeError):
     """The split has too few rows or a single class: no honest metric can be computed."""
 
 

@@ -8,10 +8,11 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
+from ml_assets.errors import describe
 from ml_assets.registry import ModelRegistry
+from ml_assets.service import errors
 from ml_assets.service.auth import BearerTokenMiddleware
 from ml_assets.service.loaders import LOADERS
 from ml_assets.service.model_store import ModelStore
@@ -52,15 +53,11 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     for router in (models.router, health.router, entities.router, marts.router):
         app.include_router(router)
     app.add_middleware(BearerTokenMiddleware, token=settings.token)
+    errors.install(app)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi() -> dict[str, Any]:
         return build_openapi(app)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal error"}, status_code=500)  # no traceback to the client
 
     return app
 
@@ -75,5 +72,5 @@ async def _poll(store: ModelStore, seconds: float) -> None:
         await asyncio.sleep(seconds)
         try:
             await asyncio.to_thread(store.refresh)
-        except Exception:  # the registry may be briefly unreadable (a network disk); try again next time
-            log.exception("model refresh failed")
+        except Exception as error:  # the registry may be briefly unreadable (a network disk); try again next time
+            log.error("model refresh failed: %s", describe(error))

@@ -1,7 +1,8 @@
 """The models the service serves, refreshed from the registry while it runs.
 
 Each model serves the newest version whose training checks all passed and which loads. A version that fails to
-load is remembered with its error (shown on /health) and never retried; the previous version keeps serving.
+load is remembered with its error (shown on /health, so described without its message unless that is value-free:
+no path, no value) and never retried; the previous version keeps serving.
 Loading happens off the request path (a background thread). Endpoints read the slots from the event loop's
 thread meanwhile: every change is a new object assigned in one step (the serving version, the error maps), never
 a mutation a reader could observe half done."""
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ml_assets.errors import describe
 from ml_assets.registry import ModelCard, ModelRegistry
 
 log = logging.getLogger(__name__)
@@ -70,5 +72,6 @@ class ModelStore:
                 log.info("serving %s v%d", slot.name, version)
                 return
             except Exception as error:  # any failure of one version must leave the previous one serving
-                slot.failed = {**slot.failed, version: f"{type(error).__name__}: {error}"[:500]}
-                log.warning("%s v%d failed to load: %s", slot.name, version, error)
+                reason = describe(error)[:500]
+                slot.failed = {**slot.failed, version: reason}
+                log.warning("%s v%d failed to load: %s", slot.name, version, reason)

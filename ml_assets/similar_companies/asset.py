@@ -8,6 +8,7 @@ from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.freshness import MODEL_FRESHNESS
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 from ml_assets import checks, plots
+from ml_assets.errors import values_withheld
 from ml_assets.guards import column_roles, identifier_violations
 from ml_assets.publish import Candidate, publish_model
 from ml_assets.resource import ModelRegistryResource
@@ -38,8 +39,9 @@ def similar_companies_model(
 ) -> dg.MaterializeResult:
     backup_id = context.partition_key
     query = "select * from {} where backup_id = ? order by company_id"
-    profiles = warehouse.frame(query.format(warehouse.relation(PROFILES_MODEL)), [backup_id])
-    violations = identifier_violations(profiles, FEATURES, column_roles(warehouse.dbt_manifest, PROFILES_MODEL))
+    with values_withheld(f"{NAME}: reading the company profiles"):  # any error message may quote a row's value
+        profiles = warehouse.frame(query.format(warehouse.relation(PROFILES_MODEL)), [backup_id])
+        violations = identifier_violations(profiles, FEATURES, column_roles(warehouse.dbt_manifest, PROFILES_MODEL))
     if violations:
         return dg.MaterializeResult(
             metadata={"registered": False, "reason": "identifier features"},
@@ -50,10 +52,11 @@ def similar_companies_model(
         )
     from ml_assets.similar_companies.model import K_MAX, fit_similar_companies  # scikit-learn: in the step only
 
-    model = fit_similar_companies(profiles)
     saves_query = "select * from {} where backup_id = ? order by company_id, account_id"  # a total order
-    saves = warehouse.frame(saves_query.format(warehouse.relation(SAVES_MODEL)), [backup_id])
-    metrics, curves = evaluate(model.neighbors, held_out_signal(saves, model.company_ids))
+    with values_withheld(f"{NAME}: fitting and evaluating"):
+        model = fit_similar_companies(profiles)
+        saves = warehouse.frame(saves_query.format(warehouse.relation(SAVES_MODEL)), [backup_id])
+        metrics, curves = evaluate(model.neighbors, held_out_signal(saves, model.company_ids))
     passed = not math.isnan(metrics[PRECISION]) and metrics[PRECISION] > metrics[f"baseline_{PRECISION}"]
     params = {"k_max": K_MAX, "block_weights": BLOCK_WEIGHTS, "companies": len(model.company_ids)}
     uri = model_registry.mlflow_uri()

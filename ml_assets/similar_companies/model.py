@@ -16,6 +16,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer, OneHotEncoder
 
+from ml_assets.errors import ValueFreeError
 from ml_assets.similar_companies.features import BLOCK_WEIGHTS, CATEGORICAL, FEATURES, KEY, TERM_PATTERN, TERMS
 
 K_MAX = 50
@@ -40,7 +41,7 @@ class SimilarCompanies:
     @classmethod
     def from_artifact(cls, artifact: dict[str, Any]) -> SimilarCompanies:
         if not isinstance(artifact, dict) or artifact.get("format") != ARTIFACT_FORMAT:
-            raise ValueError(f"not a {ARTIFACT_FORMAT} artifact")
+            raise ValueFreeError(f"not a {ARTIFACT_FORMAT} artifact")
         return cls(**{k: v for k, v in artifact.items() if k != "format"})
 
 
@@ -58,7 +59,7 @@ def build_pipeline(profiles: pd.DataFrame) -> Pipeline:
     return Pipeline([("features", columns), ("normalize", Normalizer()), ("neighbors", neighbors)])
 
 
-class NotEnoughCompaniesError(ValueError):
+class NotEnoughCompaniesError(ValueFreeError):
     """Too few companies with a profile to recommend anything."""
 
 

@@ -62,8 +62,10 @@ def sample_platform(factory: pytest.TempPathFactory) -> SamplePlatform:
     return _built["platform"]
 
 
-def materialize(platform: SamplePlatform, assets: list, **resources: Any) -> dg.ExecuteInProcessResult:
-    instance = dg.DagsterInstance.ephemeral()
+def materialize(
+    platform: SamplePlatform, assets: list, instance: dg.DagsterInstance | None = None, **resources: Any
+) -> dg.ExecuteInProcessResult:
+    instance = instance or dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("backups", [platform.backup_id])
     return dg.materialize(
         assets,

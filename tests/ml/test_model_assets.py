@@ -81,16 +81,50 @@ def test_every_training_run_is_recorded_in_mlflow(sample, name):
     assert version.run_id == run.info.run_id
 
 
+def event_log(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> str:
+    """Everything the run recorded: log messages, metadata, check results, errors with their causes."""
+    return "\n".join(repr(entry) for entry in instance.all_logs(result.run_id))
+
+
 def test_a_pseudonym_among_the_features_blocks_the_model(sample, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(sample.serving_path, warehouse)
     with duckdb.connect(str(warehouse)) as con:  # a masking slip: departments arrive as pseudonyms
         con.execute("update marts.mart_reply_training set person_department = md5(message_id)")
+        pseudonyms = [row[0] for row in con.sql("select person_department from marts.mart_reply_training").fetchall()]
+    instance = dg.DagsterInstance.ephemeral()
     result = materialize(
-        sample, [reply_propensity_model], registry_root=tmp_path / "registry", warehouse_path=warehouse
+        sample, [reply_propensity_model], instance, registry_root=tmp_path / "registry", warehouse_path=warehouse
     )
     assert not result.success  # the blocking check fails the step
     evaluation = check(result, "reply_propensity", "no_identifier_features")
     assert not evaluation.passed
-    assert "person_department" in str(evaluation.metadata["violations"].value)
+    violations = str(evaluation.metadata["violations"].value)
+    assert "person_department" in violations and "md5 ids or HMAC pseudonyms" in violations
+    logged = event_log(instance, result)
+    assert not [value for value in pseudonyms if value in logged]  # the kind of value is named, never one
     assert ModelRegistry(tmp_path / "registry").versions("reply_propensity") == []
+
+
+def test_a_training_error_reaches_the_event_log_without_the_value_it_quotes(sample, tmp_path):
+    """scikit-learn names the value it cannot use ("could not convert string to float: '...'"); the step fails
+    naming the step and the error's type, and the value appears nowhere in the run's events."""
+    planted = "planted-7f3a-value"
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(sample.serving_path, warehouse)
+    with duckdb.connect(str(warehouse)) as con:  # a numeric feature that arrives as text
+        con.execute(
+            "create or replace table marts.mart_reply_training as "
+            f"select * replace ('{planted}' as person_intent_score) from marts.mart_reply_training"
+        )
+    instance = dg.DagsterInstance.ephemeral()
+    result = materialize(
+        sample, [reply_propensity_model], instance, registry_root=tmp_path / "registry", warehouse_path=warehouse
+    )
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    error = failure.step_failure_data.error.cause  # Dagster's step error wraps the asset's
+    assert error.cls_name == "WithheldError"
+    assert "reply_propensity: training failed: ValueError" in error.message
+    assert error.cause is None and error.context is None
+    assert planted not in event_log(instance, result)

@@ -5,6 +5,7 @@ import pickle
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
+from hashlib import sha256
 
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -68,13 +69,18 @@ def test_failed_checks_and_unknown_card_fields(tmp_path):
 def test_a_model_holding_types_outside_the_allowlist_is_refused(tmp_path):
     registry = ModelRegistry(tmp_path)
     registry.register("m", {"weights": Fraction(1, 3)}, "p", {}, ["x"])
-    with pytest.raises(ValueError, match=r"fractions\.Fraction"):
+    with pytest.raises(ValueError, match=r"^m v1: the model file names type fractions\.Fraction outside"):
         registry.load("m", 1)
 
 
 def test_a_pickle_in_place_of_the_model_is_never_unpickled(tmp_path):
     registry = ModelRegistry(tmp_path)
     registry.register("m", LogisticRegression().fit([[0], [1]], [0, 1]), "p", {}, ["x"])
-    (tmp_path / "m" / "v1" / MODEL_FILE).write_bytes(pickle.dumps({"not": "skops"}))
+    pickled = pickle.dumps({"not": "skops"})
+    (tmp_path / "m" / "v1" / MODEL_FILE).write_bytes(pickled)
+    with pytest.raises(ValueError, match="does not match the sha256"):
+        registry.load("m", 1)
+    card_path = tmp_path / "m" / "v1" / CARD_FILE  # the card rewritten to match: still only read as a zip
+    card_path.write_text(json.dumps({**json.loads(card_path.read_text()), "model_sha256": sha256(pickled).hexdigest()}))
     with pytest.raises(zipfile.BadZipFile):
         registry.load("m", 1)

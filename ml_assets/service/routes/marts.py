@@ -6,6 +6,7 @@ columns that exist, never an SQL error."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from ml_assets.service.warehouse import SENSITIVE, Warehouse, public_rows
 
 router = APIRouter(tags=["warehouse"])
 PAGING = {"backup_id", "limit", "offset"}
+COLUMN_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
 class Mart(StrEnum):
@@ -85,12 +87,14 @@ def _filters(
     conditions, params = [], []
     for name, values in requested.items():
         if name not in columns:
-            detail = f"unknown filter {name!r}; filterable columns: {', '.join(sorted(columns))}"
+            # Named back only when it looks like a column name: a parameter may be anything a client sent.
+            shown = repr(name) if COLUMN_NAME.fullmatch(name) else "(not a column name)"
+            detail = f"unknown filter {shown}; filterable columns: {', '.join(sorted(columns))}"
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
         kind = columns[name]  # from the catalog, never from the request: safe to place in the SQL
         for value in values:
             if con.execute(f"select try_cast(? as {kind}) is null", [value]).fetchone()[0]:
-                detail = f"filter {name}={value!r}: not a valid {kind}"
+                detail = f"filter {name}: a value is not a valid {kind}"  # which value the client knows
                 raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
         conditions.append(f'"{name}" in ({", ".join(f"cast(? as {kind})" for _ in values)})')
         params.extend(values)
