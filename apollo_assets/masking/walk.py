@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 
 from apollo_assets.masking.arrowtypes import is_list_like, leaf_kind
-from apollo_assets.masking.bson_fields import is_json_text
+from apollo_assets.masking.bson_fields import is_json_text, type_columns
 from apollo_assets.masking.paths import child_path
 
 
@@ -59,3 +59,24 @@ def _json_roots(f: pa.Field, path: str, brackets: str, found: dict[str, str]) ->
         _json_roots(f.type.value_field, path, brackets + "[]", found)
     elif is_json_text(f):
         found[path] = path + brackets
+
+
+def drift_type_paths(schema: pa.Schema) -> set[str]:
+    """Paths of the drift type columns the snapshot writer added (by field metadata, beside their drifting field)."""
+    found: set[str] = set()
+    _type_paths(list(schema), "", "", found)
+    return found
+
+
+def _type_paths(fields: list[pa.Field], parent: str, brackets: str, found: set[str]) -> None:
+    companions = type_columns(fields)
+    for i, f in enumerate(fields):
+        path = child_path(parent, f.name, brackets)
+        if i in companions:
+            found.add(path)
+            continue
+        type_, inner = f.type, ""
+        while is_list_like(type_):
+            type_, inner = type_.value_type, inner + "[]"
+        if pa.types.is_struct(type_):
+            _type_paths(list(type_), path, inner, found)
