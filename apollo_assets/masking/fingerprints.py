@@ -69,13 +69,13 @@ def collect_backup_fingerprints(
         Planner(policy, report).plan_schema(table.schema)
         roots = json_roots(table.schema)
         for path, values in string_leaves(table):
-            if path != ALWAYS_KEPT:
-                keep = report.actions.get(path) == "keep"
-                (kept if keep else personal[policy.collection, path]).append(values)
-            if path in roots:
+            if path in roots:  # by the texts inside (a document's whole text has no meaning of its own)
                 inside_kept, inside_personal = _json_texts(values, roots[path], policy)
                 kept.append(inside_kept)
                 personal[policy.collection, path].append(inside_personal)
+            elif path != ALWAYS_KEPT:
+                keep = report.actions.get(path) == "keep"
+                (kept if keep else personal[policy.collection, path]).append(values)
     legitimate = _distinct_normalized(kept)
     found = PiiFingerprints(key=key)
     for arrays in personal.values():
