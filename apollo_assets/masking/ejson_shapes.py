@@ -72,19 +72,23 @@ def shape(value: Any, *, wrappers: bool = True) -> str:
     t = type(value)
     if t is str:
         return STRING
+    if t is dict:
+        return _document_shape(value, wrappers)
     if value is None:
         return NULL
     if t is bool or t is int or t is float:
         return SCALAR
-    if t is list:
-        return ARRAY
-    if t is not dict:
-        return OTHER
-    if wrappers and len(value) == 1:
+    return ARRAY if t is list else OTHER
+
+
+def _document_shape(value: dict[str, Any], wrappers: bool) -> str:
+    if not wrappers or not next(iter(value), "").startswith("$"):  # every wrapper's keys are `$` keys
+        return DOCUMENT
+    if len(value) == 1:
         ((key, inner),) = value.items()
         check = _SCALAR_WRAPPERS.get(key)
         if check is not None and check(inner):
             return OBJECT_ID if key == "$oid" else SCALAR
-    if wrappers and frozenset(value) in _OTHER_WRAPPERS:
+    if frozenset(value) in _OTHER_WRAPPERS:
         return OTHER
     return DOCUMENT

@@ -56,9 +56,17 @@ class JsonMasker:
         self.policy, self.path, self.rule = policy, path, rule
 
     def mask_texts(self, texts: list[str], secret: bytes, documents: list[bool] | None = None) -> list[str | None]:
-        """The masked text of each row (None: null). ``documents[i]``: row i is a document whatever its keys."""
-        values = [_parse(text) for text in texts]
-        wrappers = [True] * len(values) if documents is None else [not d for d in documents]
+        """The masked text of each row (None: null). ``documents[i]``: row i is a document whatever its keys.
+
+        Each distinct row is masked once (maps repeat: empty ones, the same fields in many documents)."""
+        rows = list(zip(texts, [False] * len(texts) if documents is None else documents, strict=True))
+        distinct = list(dict.fromkeys(rows))
+        masked = dict(zip(distinct, self._mask_distinct(distinct, secret), strict=True))
+        return [masked[row] for row in rows]
+
+    def _mask_distinct(self, rows: list[tuple[str, bool]], secret: bytes) -> list[str | None]:
+        values = [_parse(text) for text, _ in rows]
+        wrappers = [not document for _, document in rows]
         wanted: dict[str, dict[str, None]] = {name: {} for name in _TRANSFORMS}
 
         def collect(transform: str, text: str) -> str:
@@ -101,6 +109,8 @@ class JsonMasker:
         return token("hash", _text_of(value, kind)) if kind in (STRING, OBJECT_ID) else _DROP
 
     def _document(self, document: dict[str, Any], path: str, token: Token) -> dict[str, Any]:
+        if normalize_path(path) not in self.policy.enclosing_paths:
+            return self._unnamed(document, token)  # no rule names anything inside: every key is unnamed
         out = {}
         for key, item in document.items():
             below = child_path(path, key)
@@ -112,6 +122,30 @@ class JsonMasker:
             if masked is not _DROP:
                 out[key if named else token("hash", key)] = masked
         return out
+
+    def _unnamed(self, document: dict[str, Any], token: Token) -> dict[str, Any]:
+        """A document no rule reaches into: each key pseudonymised, each value fail-closed (no path is built)."""
+        if self.policy.default == "drop":
+            return {}
+        out = {}
+        for key, item in document.items():
+            masked = self._fail_closed(item, token)
+            if masked is not _DROP:
+                out[token("hash", key)] = masked
+        return out
+
+    def _fail_closed(self, value: Any, token: Token) -> Any:
+        """What `value` gives with no rule anywhere in it and `default: hash` (as `value(..., rule=None)`)."""
+        kind = shape(value)
+        if kind in (STRING, OBJECT_ID):
+            return token("hash", _text_of(value, kind))
+        if kind == NULL:
+            return None
+        if kind == DOCUMENT:
+            return self._unnamed(value, token)
+        if kind == ARRAY:
+            return [None if (item := self._fail_closed(v, token)) is _DROP else item for v in value]
+        return _DROP
 
 
 def mask_json_column(values: pa.Array, types: pa.Array | None, masker: JsonMasker, secret: bytes) -> pa.Array:
