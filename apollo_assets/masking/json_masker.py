@@ -152,12 +152,12 @@ def mask_json_column(values: pa.Array, types: pa.Array | None, masker: JsonMaske
     """The column masked row by row; under `keep`, scalar rows (by ``types``, the drift type names, else by their
     first character) are not even parsed. Returns an array of the input's type."""
     plain = _plain_strings(values)
+    types = types if types is not None and len(types) == len(plain) else None
     needs = plain.is_valid()
     if masker.rule is not None and masker.rule.action == "keep":
-        if types is not None and len(types) == len(plain):
+        if types is not None:
             needs = pc.and_(needs, pc.invert(pc.fill_null(pc.is_in(types, value_set=SCALAR_TYPES), False)))
         else:
-            types = None
             needs = pc.and_(needs, pc.fill_null(pc.match_substring_regex(plain, r"^[\[{]"), False))
     if not pc.any(needs).as_py():
         return values
