@@ -16,8 +16,13 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from hypothesis import settings
 
 from apollo_assets.sample_data import Sizes, write_sample_backup
+
+# `pytest --hypothesis-profile=deep`: thousands of examples for the property tests that do not pin their count
+# (the hostile-collection fuzzing of the masking boundary: tests/masking and tests/ingest).
+settings.register_profile("deep", max_examples=3000, deadline=None)
 
 SIZES = Sizes().scaled(0.5)
 REPO = Path(__file__).resolve().parents[1]

@@ -1,9 +1,8 @@
 """PII value detectors on Arrow string arrays: email, phone, payment card (Luhn), IBAN (mod-97), URL, name.
 
-The patterns are RE2 (what `pyarrow.compute` runs). A regex finds candidates for the whole array at once;
-cards and IBANs then need a checksum, computed in Python on the candidates only, which are rare in masked
-data. Boundaries are spelled `(?:^|[^\\w])` because RE2 has no look-behind; `\\b` alone would let a digit run
-inside a hex pseudonym count as a card number.
+The patterns (`apollo_assets.personal_data`) are RE2, what `pyarrow.compute` runs. A regex finds candidates for
+the whole array at once; cards and IBANs then need a checksum, computed in Python on the candidates only, which
+are rare in masked data.
 """
 
 from __future__ import annotations
@@ -14,40 +13,23 @@ from collections.abc import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-# A whole value that is an email address (what the `email` action and email normalisation accept).
-EMAIL_VALUE = r"^[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+$"
-# An email address anywhere in a text, unless its local part is a 32-hex pseudonym (removed first).
-EMAIL_IN_TEXT = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
-PSEUDONYMOUS_EMAIL = r"(?:^|[^\w.%+\-])[0-9a-f]{32}@"
-# International numbers (`+` then 7 to 15 digits, common separators), and North-American formatted ones.
-PHONE = (
-    r"(?:^|[^\w+])\+\d(?:[\s().\-/]{0,2}\d){6,14}(?:$|[^\w])"
-    r"|(?:^|[^\w])(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]\d{4}(?:$|[^\w])"
+from apollo_assets.personal_data import (
+    CARD,
+    CARD_RUN,
+    EMAIL_IN_TEXT,
+    EMAIL_VALUE,
+    IBAN,
+    IBAN_RUN,
+    PHONE,
+    URL,
+    iban_valid,
+    luhn_valid,
 )
-CARD = r"(?:^|[^\w+])[2-6](?:[ \-]?\d){12,18}(?:$|[^\w])"
-IBAN = r"(?:^|[^\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?:$|[^\w])"
-URL = r"(?i)^\s*(?:https?://|www\.)\S+$"
+
+# An email address in a text whose local part is a 32-hex pseudonym (masked output, removed before looking).
+PSEUDONYMOUS_EMAIL = r"(?:^|[^\w.%+\-])[0-9a-f]{32}@"
 _WORD = "\\p{Lu}[\\p{L}'\u2019]*\\p{Ll}[\\p{L}'\u2019]*"  # \u2019: typographic apostrophe
 NAME = rf"^{_WORD}(?:[ \-]{_WORD}){{0,3}}$"  # 1 to 4 capitalised words: a weak signal, for suggestions only
-
-_CARD_RUN = re.compile(r"(?<![\w+])[2-6](?:[ \-]?\d){12,18}(?![\w])")
-_IBAN_RUN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![\w])")
-
-
-def luhn_valid(number: str) -> bool:
-    digits = [int(c) for c in number if c.isdigit()]
-    if not 13 <= len(digits) <= 19:
-        return False
-    total = sum(digits[-1::-2]) + sum(d * 2 - 9 if d > 4 else d * 2 for d in digits[-2::-2])
-    return total % 10 == 0
-
-
-def iban_valid(text: str) -> bool:
-    compact = text.replace(" ", "")
-    if not 15 <= len(compact) <= 34:
-        return False
-    rearranged = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
 
 
 def _any_checked(pattern: re.Pattern[str], check: Callable[[str], bool]) -> Callable[[str], bool]:
@@ -55,8 +37,8 @@ def _any_checked(pattern: re.Pattern[str], check: Callable[[str], bool]) -> Call
 
 
 _CHECKS: dict[str, Callable[[str], bool]] = {
-    "card": _any_checked(_CARD_RUN, luhn_valid),
-    "iban": _any_checked(_IBAN_RUN, iban_valid),
+    "card": _any_checked(CARD_RUN, luhn_valid),
+    "iban": _any_checked(IBAN_RUN, iban_valid),
 }
 LEAK_PATTERNS: dict[str, str] = {"email": EMAIL_IN_TEXT, "phone": PHONE, "card": CARD, "iban": IBAN}
 VALUE_PATTERNS: dict[str, str] = {**LEAK_PATTERNS, "email": EMAIL_VALUE, "url": URL, "name": NAME}

@@ -4,6 +4,10 @@ A fingerprint is the HMAC of the value stripped and lowercased, under a key deri
 (so it never equals a pseudonym of the lake). Not fingerprinted: values under 4 characters, and values
 the source also holds in a kept field (a last name that is also a country): found where they are kept,
 they would not be leaks.
+
+Extended JSON text columns are also taken apart (`json_texts`): each string, ObjectId and key inside them is
+kept or personal by what the policy says of its real path (a string at a path whose rule is `keep`, a key the
+policy names), never by what the masker made of it, so that a masking error cannot whitelist its own leak.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import pyarrow.compute as pc
 
 from apollo_assets.masking.distinct import per_distinct
 from apollo_assets.masking.hmac_batch import TOKEN_CHARS, hmac_tokens
+from apollo_assets.masking.json_texts import parsed_rows, texts_in
 from apollo_assets.masking.keys import MaskingKey
+from apollo_assets.masking.paths import normalize_path
 from apollo_assets.masking.plan import Planner
 from apollo_assets.masking.policy import ALWAYS_KEPT, MaskingPolicy
 from apollo_assets.masking.report import MaskingReport
-from apollo_assets.masking.walk import string_leaves
+from apollo_assets.masking.walk import json_roots, string_leaves
 
 PURPOSE = "leak-fingerprint"
 MIN_CHARS = 4
@@ -61,8 +67,13 @@ def collect_backup_fingerprints(
     for table, policy in sources:
         report = MaskingReport(policy.collection, policy.source, policy.is_default, key.key_id)
         Planner(policy, report).plan_schema(table.schema)
+        roots = json_roots(table.schema)
         for path, values in string_leaves(table):
-            if path != ALWAYS_KEPT:
+            if path in roots:  # by the texts inside (a document's whole text has no meaning of its own)
+                inside_kept, inside_personal = _json_texts(values, roots[path], policy)
+                kept.append(inside_kept)
+                personal[policy.collection, path].append(inside_personal)
+            elif path != ALWAYS_KEPT:
                 keep = report.actions.get(path) == "keep"
                 (kept if keep else personal[policy.collection, path]).append(values)
     legitimate = _distinct_normalized(kept)
@@ -82,6 +93,20 @@ def fingerprints(values: pa.Array, key: MaskingKey) -> pa.Array:
     candidates = pc.if_else(pc.match_substring_regex(values, _PSEUDONYM_SHAPED), None, values)
     secret = _secret(key)
     return per_distinct(candidates, lambda d: hmac_tokens(_normalize(d), secret))
+
+
+def _json_texts(values: pa.Array, root: str, policy: MaskingPolicy) -> tuple[pa.Array, pa.Array]:
+    """(kept, personal) texts inside the JSON values of a column, by the policy's rules for their paths."""
+    kept, personal = [], []
+    for value in parsed_rows(values):
+        for path, text, is_key in texts_in(value, root):
+            rule = policy.rule(path)
+            if is_key:
+                legitimate = rule is not None or normalize_path(path) in policy.enclosing_paths
+            else:
+                legitimate = rule is not None and rule.action == "keep"
+            (kept if legitimate else personal).append(text)
+    return pa.array(kept, pa.string()), pa.array(personal, pa.string())
 
 
 def _distinct_normalized(arrays: list[pa.Array]) -> pa.Array:

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from apollo_assets.masking.detectors import LEAK_PATTERNS, count_leaks
 from apollo_assets.masking.fingerprints import fingerprints
+from apollo_assets.masking.json_texts import json_strings
 from apollo_assets.masking.keys import MaskingKey
 from apollo_assets.masking.policy import MaskingPolicy
 from apollo_assets.masking.walk import string_leaves
@@ -54,7 +55,8 @@ def scan_for_leaks(
 ) -> LeakReport:
     """Scan every text field (nested ones too) for emails, phones, cards and IBANs, except the patterns a
     field's rule `allow`s; and for values of the source's PII (``source_pii_hashes`` from
-    `collect_pii_fingerprints`, which carries its key; a plain set needs ``key``)."""
+    `collect_pii_fingerprints`, which carries its key; a plain set needs ``key``), whole or inside JSON text
+    (every string and key of a value that parses as a JSON document, array or string)."""
     key = key or getattr(source_pii_hashes, "key", None)
     if source_pii_hashes and key is None:
         raise ValueError("source_pii_hashes is a plain set: pass the key it was collected with (key=...)")
@@ -67,7 +69,11 @@ def scan_for_leaks(
         kinds = tuple(k for k in LEAK_PATTERNS if rule is None or k not in rule.allow)
         counts = count_leaks(values, kinds)
         if len(lookup):
-            counts[SOURCE_VALUE] = pc.sum(pc.is_in(fingerprints(values, key), value_set=lookup)).as_py() or 0
+            hits = pc.sum(pc.is_in(fingerprints(values, key), value_set=lookup)).as_py() or 0
+            inside = json_strings(values)  # texts inside JSON values: a drifted document, a map's keys
+            if len(inside):
+                hits += pc.sum(pc.is_in(fingerprints(inside, key), value_set=lookup)).as_py() or 0
+            counts[SOURCE_VALUE] = hits
         for kind, count in counts.items():
             if count:
                 findings[path][kind] = findings[path].get(kind, 0) + count

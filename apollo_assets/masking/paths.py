@@ -2,14 +2,20 @@
 
 A path is dot-separated field names; ``[]`` after a name steps into the elements of an array. A trailing
 ``[]`` is dropped when a path is normalised, because an array of scalars and its elements are one field
-(``departments`` and ``departments[]`` name the same thing).
+(``departments`` and ``departments[]`` name the same thing). A field whose name holds path characters is
+written quoted (`apollo_assets.field_paths`); a policy path cannot contain a quote or a `$`, so it never names
+such a field.
 """
 
 from __future__ import annotations
 
 import re
 
-_SEGMENT = r"[^.\[\]\s](?:[^.\[\]]*[^.\[\]\s])?(?:\[\])*"  # no blank at either end
+from apollo_assets.field_paths import child_path
+
+__all__ = ["ancestors", "child_path", "is_valid_path", "normalize_path", "strip_brackets"]
+
+_SEGMENT = r'[^.\[\]$"\s](?:[^.\[\]$"]*[^.\[\]$"\s])?(?:\[\])*'  # no blank at either end, no quote, no `$`
 _PATH = re.compile(rf"{_SEGMENT}(?:\.{_SEGMENT})*")
 
 
@@ -22,11 +28,6 @@ def normalize_path(path: str) -> str:
     while path.endswith("[]"):
         path = path[:-2]
     return path
-
-
-def child_path(parent: str, name: str, brackets: str = "") -> str:
-    """Path of struct field ``name`` below ``parent``; ``brackets`` are the arrays stepped through."""
-    return f"{parent}{brackets}.{name}" if parent else name
 
 
 def strip_brackets(path: str) -> str:

@@ -52,6 +52,11 @@ class MaskingPolicy:
     def by_path(self) -> dict[str, FieldRule]:
         return {rule.path: rule for rule in self.rules}
 
+    @cached_property
+    def enclosing_paths(self) -> frozenset[str]:
+        """Every field the policy names something inside of (the proper ancestors of its rules' paths)."""
+        return frozenset(parent for rule in self.rules for parent in ancestors(rule.path))
+
     def rule(self, path: str) -> FieldRule | None:
         """The rule naming exactly this field."""
         return self.by_path.get(normalize_path(path))

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 import pyarrow as pa
 
 from apollo_assets.masking.classify import classify
-from apollo_assets.masking.plan import DRIFT_SUFFIX
+from apollo_assets.masking.paths import is_valid_path
 from apollo_assets.masking.policy import ALWAYS_KEPT
-from apollo_assets.masking.walk import leaves
+from apollo_assets.masking.walk import drift_type_paths, leaves
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_$\-\[\].]+")
 
@@ -33,10 +33,13 @@ def suggest_policy(
         "default: hash",
         "fields:",
     ]
+    type_columns = drift_type_paths(table.schema)
     for path, arrays in by_path.items():
-        drift_type = path.endswith(DRIFT_SUFFIX) and path.removesuffix(DRIFT_SUFFIX) in by_path
-        if path == ALWAYS_KEPT or drift_type:
+        if path == ALWAYS_KEPT or path in type_columns:
             continue  # always kept / follows its drifting field
+        if not is_valid_path(path):  # a field name with path characters: no rule can name it
+            lines.append(f"  # {path}: its name holds path characters, no rule names it: fail-closed")
+            continue
         action, reason = classify(path, pa.chunked_array(arrays).combine_chunks())
         key = path if _PLAIN_KEY.fullmatch(path) else json.dumps(path)
         lines.append(f"  {key}: {action}  # {reason}")
