@@ -74,7 +74,8 @@ def run_ingest(
             )
         except Exception as exc:  # one bad collection must not hide the others' results
             failures.append(label)
-            emit({"database": db, "collection": name, "backup_id": backup_id, "error": error_text(exc)})
+            line = {"database": db, "collection": name, "backup_id": backup_id, "error": error_text(exc)}
+            emit(line | {"error_type": type(exc).__name__})
             continue
         if summary.masked_unlisted:
             why = "no masking policy" if policy.is_default else f"not named by {policy.source}"
