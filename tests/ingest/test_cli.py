@@ -70,7 +70,7 @@ def test_a_whole_server_dump_gives_each_database_its_folder(tmp_path):
     )
     assert result.exit_code == 0, result.output
     every = _lines(result.stdout)
-    lines = [(line["database"], line["collection"], line["documents"], line["rows"]) for line in _ingested(result.stdout)]
+    lines = [(x["database"], x["collection"], x["documents"], x["rows"]) for x in _ingested(result.stdout)]
     assert lines == [("crm", "orders", 3, 3), ("shop", "orders", 7, 7)]
     assert {"database": "admin", "collection": "system.version", "skipped": "system collection"} in every
     assert "3 databases (admin, crm, shop)" in result.stderr
