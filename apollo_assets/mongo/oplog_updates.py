@@ -67,7 +67,7 @@ def _copy(value: Any) -> Any:
 
 def _index(part: str, depth: int) -> int:
     if not part.isdigit():
-        raise UpdateError(f"path component {depth + 1} names an array element but is not a number")
+        raise UpdateError(f"path component {depth + 1} is in an array but is not a number")
     return int(part)
 
 
