@@ -29,6 +29,7 @@ of the oplog and handed on (so they come last).
 from __future__ import annotations
 
 import dataclasses
+import struct
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -38,11 +39,11 @@ import bson
 import numpy as np
 from bson.int64 import Int64
 
-from apollo_assets.mongo.bson_elements import ElementError, document, iter_elements
+from apollo_assets.mongo.bson_elements import Element, ElementError, document, iter_elements, value_size
 from apollo_assets.mongo.codec import DECODE_OPTIONS
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.oplog_updates import UpdateError, apply_update, is_replacement
-from apollo_assets.mongo.source import CollectionSource, DocumentBlock, RawDocument
+from apollo_assets.mongo.source import CollectionSource, DocumentBlock
 from apollo_assets.names import shown
 
 Namespace = tuple[str, str]
@@ -289,14 +290,32 @@ def index_oplog(source: CollectionSource, path: str) -> OplogIndex:
     return index
 
 
-def _id_of(raw: bytes) -> Any:
+def _raw_id(raw: bytes) -> Element | None:
+    """A document's `_id` element as it is stored (usually its first element: found without walking the rest)."""
     try:
+        if raw[5:9] == b"_id\x00":
+            size = value_size(raw, raw[4], 9, len(raw) - 1)
+            return Element(raw[4], raw[9 : 9 + size])
         for name, element in iter_elements(raw):
             if name == b"_id":
-                return bson.decode(document([(name, element)]), codec_options=DECODE_OPTIONS)["_id"]
-    except ElementError:
-        return None  # the converter quarantines it, with its own error
+                return element
+    except (ElementError, IndexError):
+        pass  # the converter quarantines it, with its own error
     return None
+
+
+def stored_id_key(element: Element) -> tuple[str, Any]:
+    """`id_key` of an `_id` as it is stored, decoding only what must be: int32, int64 and doubles are read
+    directly; anything else is its BSON encoding (what encoding the decoded value gives back)."""
+    if element.type in (0x10, 0x12):
+        return ("number", int.from_bytes(element.value, "little", signed=True))
+    if element.type == 0x01:
+        number = struct.unpack("<d", element.value)[0]
+        return ("number", int(number) if number.is_integer() else number)
+    if element.type == 0x13:  # decimal128: as the decoded value compares
+        return id_key(bson.decode(document([(b"_id", element)]), codec_options=DECODE_OPTIONS)["_id"])
+    body = bytes((element.type, 0)) + element.value + b"\x00"
+    return ("bson", (len(body) + 4).to_bytes(4, "little") + body)
 
 
 @dataclass(repr=False)
@@ -320,20 +339,19 @@ class ReplayedCollection(CollectionSource):
         held: dict[tuple[str, Any], dict[str, Any] | None] = {}
         if self.base is not None and not changes.dropped:
             for block in self.base.blocks():
-                kept = [i for i, doc in enumerate(block.documents()) if not self._hold(doc, changes.ids, held)]
+                starts, data, ids = block.starts.tolist(), block.data, changes.ids
+                kept = [i for i in range(len(block)) if not self._hold(data[starts[i] : starts[i + 1]], ids, held)]
                 if len(kept) == len(block):
                     yield block
                 elif kept:
                     yield from _subset(block, kept)
         yield from self._replayed(held)
 
-    def _hold(self, doc: RawDocument, touched: set[tuple[str, Any]], held: dict) -> bool:
-        if not touched:
+    def _hold(self, raw: bytes, touched: set[tuple[str, Any]], held: dict) -> bool:
+        """Hold the document back when the oplog touches its `_id`."""
+        if not touched or (found := _raw_id(raw)) is None or (key := stored_id_key(found)) not in touched:
             return False
-        key = None if (value := _id_of(doc.raw)) is None else id_key(value)
-        if key is None or key not in touched:
-            return False
-        held[key] = bson.decode(doc.raw, codec_options=DECODE_OPTIONS)
+        held[key] = bson.decode(raw, codec_options=DECODE_OPTIONS)
         return True
 
     def _replayed(self, state: dict[tuple[str, Any], dict[str, Any] | None]) -> Iterator[DocumentBlock]:

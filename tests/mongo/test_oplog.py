@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import bson
 import pytest
@@ -252,3 +253,15 @@ def test_an_oplog_entry_that_is_not_bson_is_refused_naming_it(dump):
     )
     with pytest.raises(BackupFormatError, match=r"oplog entry #1 does not decode"):
         open_dump(dump)
+
+
+def test_ids_of_every_kind_are_matched_as_the_server_compares_them(tmp_path):
+    """The dump's `_id`s are compared as stored; numbers by value (the oplog's 5.0 is the dump's 5)."""
+    uid, oid = uuid.UUID(int=7), bson.ObjectId("65a6eba7e6d2e848e08c3750")
+    ids = ["text", oid, uid, 5, Int64(2**40), {"k": 1}]
+    root = tmp_path / "dump"
+    write_dump(root / "shop", "things", [{"_id": v, "n": 0} for v in ids])
+    updates = [u("shop.things", v, {"$set": {"n": 1}}) for v in ["text", oid, uid, 5.0, 2**40, {"k": 1}]]
+    write_oplog(root, updates)
+    things = docs(open_dump(root).databases["shop"].collections["things"])
+    assert len(things) == len(ids) and all(doc["n"] == 1 for doc in things)
