@@ -120,6 +120,22 @@ def test_a_live_cluster_is_read_from_its_uri(mongo_uri, tmp_path, monkeypatch):
     assert (line["collection"], line["documents"], line["rows"]) == ("orders", 120, 120)
 
 
+def test_a_live_cluster_s_views_are_listed_with_their_pipeline_not_read(mongo_uri, tmp_path, monkeypatch):
+    with MongoClient(mongo_uri) as client:
+        client.views_db.drop_collection("big")
+        client.views_db.orders.drop()
+        client.views_db.orders.insert_many([{"_id": i, "total": i} for i in range(5)])
+        client.views_db.create_collection("big", viewOn="orders", pipeline=[{"$match": {"total": {"$gt": 2}}}])
+    monkeypatch.setenv("APOLLO_MONGO_URI", mongo_uri)
+    result = CliRunner().invoke(ingest, ["live", "--out", str(tmp_path), "--database", "views_db"])
+    assert result.exit_code == 0, result.output
+    lines = _lines(result.stdout)
+    assert [(x["collection"], x["rows"]) for x in _ingested(result.stdout)] == [("orders", 5)]
+    view = {"database": "views_db", "collection": "big", "skipped": "view", "view_on": "orders"}
+    assert {**view, "pipeline": [{"$match": {"total": {"$gt": 2}}}]} in lines
+    assert "views_db.big: skipped: a view on orders" in result.stderr
+
+
 def test_the_uri_comes_from_a_named_variable_or_from_argv_only_when_asked(mongo_uri, tmp_path, monkeypatch):
     """`ps` shows every process's arguments to every user: a URI (and its password) belongs in the environment."""
     with MongoClient(mongo_uri) as client:
