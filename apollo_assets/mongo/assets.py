@@ -112,7 +112,7 @@ def snapshot_provenance(provenance: dict[str, object]) -> dict[str, object]:
     if "unpacked_from" in provenance:
         out["unpacked_from_buckets"] = provenance["unpacked_from"]
         out["buckets"] = provenance.get("buckets", 0)
-    for key in ("oplog_entries_applied", "metadata"):
+    for key in ("oplog_entries_applied", "metadata_file"):
         if key in provenance:
             out[key] = provenance[key]
     return out

@@ -40,7 +40,7 @@ class DumpCollection(CollectionSource):
             stream.close()
 
     def provenance(self) -> dict[str, Any]:
-        return {} if self.has_metadata else {"metadata": "no metadata file: default options"}
+        return {} if self.has_metadata else {"metadata_file": "none: default options"}
 
 
 @dataclass

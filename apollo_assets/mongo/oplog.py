@@ -238,7 +238,8 @@ class OplogIndex:
     path: str
     entries: int = 0
     changes: dict[Namespace, Changes] = field(default_factory=dict)
-    database_drops: dict[str, int] = field(default_factory=dict)  # operations of dropDatabase / db-wide failures
+    database_drops: dict[str, int] = field(default_factory=dict)  # dropDatabase entries, by database
+    # A command that cannot be replayed and names no collection: it fails every collection of its database.
     database_failures: dict[str, Operation] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
 

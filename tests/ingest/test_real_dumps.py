@@ -213,7 +213,7 @@ def test_every_user_document_is_accounted_for_and_nothing_is_skipped_silently(tm
     measured = {(r["device"]["device"], r["at"].replace(tzinfo=None), r["n"]) for r in table.to_pylist()}
     assert measured == expected["measurements"] and table.num_rows == expected["events"]
     assert ingested["shop", "legacy"]["rows"] == expected["legacy"]
-    assert ingested["shop", "legacy"]["metadata"] == "no metadata file: default options"
+    assert ingested["shop", "legacy"]["metadata_file"] == "none: default options"
 
     # Everything else, named.
     by_name = {(x.get("database"), x.get("collection") or x.get("file")): x["skipped"] for x in skipped}

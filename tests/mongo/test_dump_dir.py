@@ -90,7 +90,7 @@ def test_a_data_file_without_metadata_is_read_with_default_options_and_a_note(tm
     people = backup.collections["people"]
     assert people.metadata == {"options": {}, "indexes": []}
     assert [d.raw for d in people.documents()] == [encode({"_id": 1}), encode({"_id": 2})]
-    assert people.provenance() == {"metadata": "no metadata file: default options"}
+    assert people.provenance() == {"metadata_file": "none: default options"}
     (note,) = backup.notes
     assert str(path) in note and "people.metadata.json" in note and "default options" in note
 
