@@ -48,10 +48,23 @@ class ArchiveEntry:
         return f"{self.database}.{self.collection}"
 
 
+OPLOG_NAMESPACE = ("", "oplog")  # where `mongodump --archive --oplog` puts the oplog
+
+
 @dataclass
 class ArchivePrelude:
     header: dict[str, Any]
     entries: list[ArchiveEntry] = field(default_factory=list)
+    oplog: bool = False  # the archive holds the oplog of a `--oplog` dump
+
+    def server_version(self) -> tuple[int, int]:
+        """The dumped server's (major, minor), (0, 0) when the header does not say."""
+        text = self.header.get("server_version")
+        parts = text.split("-", 1)[0].split(".") if isinstance(text, str) else []
+        try:
+            return int(parts[0]), int(parts[1])
+        except (IndexError, ValueError):
+            return 0, 0
 
 
 def open_archive(path: Path) -> ByteStream:
@@ -91,6 +104,9 @@ def read_prelude(stream: ByteStream) -> ArchivePrelude:
         doc = read_document(stream, "collection metadata")
         if doc is None:
             return prelude
+        if (doc.get("db"), doc.get("collection")) == OPLOG_NAMESPACE:
+            prelude.oplog = True
+            continue
         prelude.entries.append(_entry(doc, f"{stream.source} at byte offset {offset}"))
 
 

@@ -100,7 +100,22 @@ def snapshot_metadata(summary: SnapshotSummary, path: str, config: SnapshotConfi
         "documents_per_second": round(summary.documents / seconds),
         "workers": summary.workers,
         "passes": summary.passes,
+        **snapshot_provenance(summary.provenance),
     }
+
+
+def snapshot_provenance(provenance: dict[str, object]) -> dict[str, object]:
+    """How the reader got the documents, when it did more than read them: a time-series collection unpacked from
+    its buckets (`unpacked_from_buckets`: the buckets collection, `buckets`), the oplog of a `mongodump --oplog`
+    dump replayed (`oplog_entries_applied`)."""
+    out: dict[str, object] = {}
+    if "unpacked_from" in provenance:
+        out["unpacked_from_buckets"] = provenance["unpacked_from"]
+        out["buckets"] = provenance.get("buckets", 0)
+    for key in ("oplog_entries_applied", "metadata_file"):
+        if key in provenance:
+            out[key] = provenance[key]
+    return out
 
 
 snapshot_assets = [build_snapshot_asset(c) for c in COLLECTIONS]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -35,6 +35,7 @@ class SnapshotSummary:
     seconds: float = 0.0
     workers: int = 1
     passes: int = 1
+    provenance: dict[str, Any] = field(default_factory=dict)  # e.g. unpacked from buckets, oplog entries replayed
 
 
 def publish_snapshot(
@@ -57,7 +58,8 @@ def publish_snapshot(
         )
     # workers=0: by the collection's size (a small one is not worth a process pool), at most one per CPU.
     options = IngestOptions(workers=workers, max_quarantine_share=max_quarantine_share)
-    return _summary(ingest_collection(source, backup_id, dataset, quarantine=InPartition(), options=options))
+    summary = ingest_collection(source, backup_id, dataset, quarantine=InPartition(), options=options)
+    return _summary(summary, source.provenance())
 
 
 def publish_live_snapshot(
@@ -75,7 +77,7 @@ def publish_live_snapshot(
     return _summary(ingest_collection(source, backup_id, dataset, quarantine=InPartition(), options=options))
 
 
-def _summary(summary: IngestSummary) -> SnapshotSummary:
+def _summary(summary: IngestSummary, provenance: dict[str, Any] | None = None) -> SnapshotSummary:
     return SnapshotSummary(
         collection=summary.collection,
         backup_id=summary.backup_id,
@@ -87,6 +89,7 @@ def _summary(summary: IngestSummary) -> SnapshotSummary:
         seconds=summary.seconds,
         workers=summary.workers,
         passes=summary.passes,
+        provenance=provenance or {},
     )
 
 

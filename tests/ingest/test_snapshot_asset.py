@@ -1,8 +1,10 @@
 """The `mongo/<collection>` asset itself: from the backup or from a live cluster (SecantusDB, a real MongoDB-wire
 server), its figures in the metadata, and bad input failing once with a clear message instead of being retried."""
 
+import datetime
 import json
 
+import bson
 import dagster as dg
 from pymongo import MongoClient
 
@@ -106,3 +108,38 @@ def test_only_errors_of_the_cluster_or_network_are_left_to_the_retry_policy():
         failure = step_failure("people", "20261126T040000Z", bad)
         assert isinstance(failure, dg.Failure) and not failure.allow_retries
         assert "people of 20261126T040000Z" in failure.description and str(bad) in failure.description
+
+
+def test_a_time_series_collection_becomes_its_measurements_and_the_metadata_says_so(tmp_path):
+    """`usage_events` kept as a time-series collection, dumped with `--oplog`: the snapshot holds the measurements
+    (the one the oplog added included) under the collection's name, and its metadata says where they came from."""
+    folder = make_backup(tmp_path / "backups", BACKUP, complete=False)
+    t0 = datetime.datetime(2026, 11, 26, 3, 0)
+    bucket = {
+        "_id": bson.ObjectId(),
+        "control": {"version": 1},
+        "meta": {"account_id": "a1"},
+        "data": {"timestamp": {str(k): t0 + datetime.timedelta(minutes=k) for k in range(3)}},
+    }
+    buckets = write_dump(folder / "apollo", "system.buckets.usage_events", [bucket])
+    (folder / "apollo" / "system.buckets.usage_events.metadata.json").unlink()
+    options = {"timeseries": {"timeField": "timestamp", "metaField": "properties"}}
+    series = {"options": options, "indexes": [], "type": "timeseries"}
+    (folder / "apollo" / "usage_events.metadata.json").write_text(json.dumps(series))
+    new_row = {"sdata": {"stimestamp": {"i": {"3": t0 + datetime.timedelta(minutes=3)}}}}
+    entry = {"op": "u", "ns": "apollo.system.buckets.usage_events", "o2": {"_id": bucket["_id"]}}
+    (folder / "oplog.bson").write_bytes(encode({**entry, "o": {"$v": 2, "diff": new_row}}))
+    file = "apollo/system.buckets.usage_events.bson"
+    manifest = {"usage_events": {"documents": 1, "file": file, "bytes": buckets.stat().st_size}}
+    (folder / MARKER).write_text(json.dumps(marker(BACKUP, manifest)))
+    events = dg.AssetKey(["mongo", "usage_events"])
+    with dg.instance_for_test() as instance:
+        result = materialize(events, tmp_path, instance)
+        assert result.success
+        found = metadata(result, events)
+    assert (found["documents"], found["unpacked_from_buckets"], found["buckets"]) == (
+        4,
+        "system.buckets.usage_events",
+        1,
+    )
+    assert found["oplog_entries_applied"] == 1

@@ -82,12 +82,17 @@ def test_views_have_metadata_only(tmp_path):
     assert backup.views["adults"]["options"]["viewOn"] == "people"
 
 
-def test_missing_metadata_is_refused_naming_the_file(tmp_path):
-    path = write_dump(tmp_path / "db", "people", [{"_id": 1}])
+def test_a_data_file_without_metadata_is_read_with_default_options_and_a_note(tmp_path):
+    """As mongorestore does: an older mongodump, or a .bson file copied alone."""
+    path = write_dump(tmp_path / "db", "people", [{"_id": 1}, {"_id": 2}])
     (tmp_path / "db" / "people.metadata.json").unlink()
-    with pytest.raises(MetadataError) as info:
-        open_backup(tmp_path / "db")
-    assert "people.metadata.json" in str(info.value) and str(path) in str(info.value)
+    backup = open_backup(tmp_path / "db")
+    people = backup.collections["people"]
+    assert people.metadata == {"options": {}, "indexes": []}
+    assert [d.raw for d in people.documents()] == [encode({"_id": 1}), encode({"_id": 2})]
+    assert people.provenance() == {"metadata_file": "none: default options"}
+    (note,) = backup.notes
+    assert str(path) in note and "people.metadata.json" in note and "default options" in note
 
 
 @pytest.mark.parametrize(
