@@ -34,7 +34,7 @@ def _top_lines(series: pd.DataFrame, count: int = 5) -> pd.DataFrame:
     return series[series["line"].isin(lines)]
 
 
-def _activation_l1(frame: pd.DataFrame) -> MartHeadlines:
+def _activation_l1(frame: pd.DataFrame, backup_id: str) -> MartHeadlines:
     series = weekly.activation(frame)
     key = weekly.headline(series, weekly.KEY_ACTION)
     numbers = {
@@ -56,12 +56,12 @@ def _feature_top(series: pd.DataFrame, measure: str, title: str) -> MartHeadline
     return MartHeadlines(_numbers(numbers), labels, weekly.recent(_top_lines(series)), title)
 
 
-def _activation_l2(frame: pd.DataFrame) -> MartHeadlines:
+def _activation_l2(frame: pd.DataFrame, backup_id: str) -> MartHeadlines:
     series = weekly.activation(frame, "feature")
     return _feature_top(series, "activation_rate", "Activation of the top features (accounts, by signup week)")
 
 
-def _retention_l1(frame: pd.DataFrame) -> MartHeadlines:
+def _retention_l1(frame: pd.DataFrame, backup_id: str) -> MartHeadlines:
     series = weekly.retention(frame)
     any_usage = weekly.headline(series, weekly.ANY)
     first_week = frame[(frame["weeks_since_signup"] == 1) & (frame["use_case"] == weekly.ANY)]
@@ -75,12 +75,12 @@ def _retention_l1(frame: pd.DataFrame) -> MartHeadlines:
     return MartHeadlines(_numbers(numbers), {}, weekly.recent(series), title)
 
 
-def _retention_l2(frame: pd.DataFrame) -> MartHeadlines:
+def _retention_l2(frame: pd.DataFrame, backup_id: str) -> MartHeadlines:
     series = weekly.retention(frame, "feature")
     return _feature_top(series, "retention", "Weekly retention of the top features (users)")
 
 
-def _adoption_l1(frame: pd.DataFrame) -> MartHeadlines:
+def _adoption_l1(frame: pd.DataFrame, backup_id: str) -> MartHeadlines:
     series = weekly.adoption(frame)
     top = weekly.top_line(series)
     numbers = {f"adoption_rate/{_key(h.line)}": h.value for h in weekly.headlines(series)}
@@ -91,13 +91,13 @@ def _adoption_l1(frame: pd.DataFrame) -> MartHeadlines:
     return MartHeadlines(_numbers(numbers), labels, weekly.recent(series), title)
 
 
-def _adoption_l2(frame: pd.DataFrame) -> MartHeadlines:
+def _adoption_l2(frame: pd.DataFrame, backup_id: str) -> MartHeadlines:
     series = weekly.adoption(frame, "feature")
     return _feature_top(series, "adoption", "Adoption of the top features (share of active accounts)")
 
 
-def _funnel(frame: pd.DataFrame) -> MartHeadlines:
-    funnel = weekly.funnel(frame)
+def _funnel(frame: pd.DataFrame, backup_id: str) -> MartHeadlines:
+    funnel = weekly.funnel(frame, backup_id)
     series = weekly.funnel_series(funnel)
     opened, replied = weekly.headline(series, "open rate"), weekly.headline(series, "reply rate")
     numbers = {
@@ -109,7 +109,7 @@ def _funnel(frame: pd.DataFrame) -> MartHeadlines:
     return MartHeadlines(_numbers(numbers), {}, weekly.recent(series), "Sequence open and reply rates, by send week")
 
 
-SHAPERS: dict[str, Callable[[pd.DataFrame], MartHeadlines]] = {
+SHAPERS: dict[str, Callable[[pd.DataFrame, str], MartHeadlines]] = {
     marts.ACTIVATION_L1: _activation_l1,
     marts.ACTIVATION_L2: _activation_l2,
     marts.RETENTION_L1: _retention_l1,
@@ -126,4 +126,4 @@ def mart_headlines(reader: MartReader, model: str, backup_id: str) -> MartHeadli
     if model == marts.REPLY_TRAINING:
         messages, share = marts.reply_share(reader, backup_id)
         return MartHeadlines(_numbers({"replied_share": share, "messages": float(messages)}))
-    return SHAPERS[model](marts.read_slice(reader, model, backup_id))
+    return SHAPERS[model](marts.read_slice(reader, model, backup_id), backup_id)

@@ -7,7 +7,7 @@ and adoption, users for retention, as the marts define them (dbt/models/marts/sc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -15,6 +15,14 @@ TREND_WEEKS = 12
 KEY_ACTION = "engagement"  # the use case whose first use is activation (the marts' is_key_action)
 ANY = "any"  # the retention marts' line for any usage event
 SERIES_COLUMNS = ["week", "line", "numerator", "denominator", "rate"]
+
+
+def backup_time(backup_id: str) -> pd.Timestamp | None:
+    """When a backup was taken, from its id (`YYYYMMDDTHHMMSSZ`, UTC; naive like the marts' weeks)."""
+    try:
+        return pd.Timestamp(datetime.strptime(backup_id, "%Y%m%dT%H%M%SZ"))
+    except ValueError:
+        return None
 
 
 def _series(frame: pd.DataFrame, week: str, line: str, numerator: str, denominator: str) -> pd.DataFrame:
@@ -121,10 +129,15 @@ def comparison(measures: dict[str, pd.DataFrame]) -> pd.DataFrame:
 FUNNEL_COLUMNS = ["week", "sent", "opened", "replied", "open_rate", "reply_rate", "reply_to_open_rate"]
 
 
-def funnel(frame: pd.DataFrame, statuses: list[str] | None = None) -> pd.DataFrame:
-    """Sequence messages sent -> opened -> replied per send week (campaigns of these statuses, default all)."""
+def funnel(frame: pd.DataFrame, backup_id: str, statuses: list[str] | None = None) -> pd.DataFrame:
+    """Sequence messages sent -> opened -> replied per send week (campaigns of these statuses, default all), for
+    the weeks that had ended when the backup was taken (the mart has no completeness flag: a backup taken on a
+    Monday would otherwise end on a week of a few hours)."""
     if statuses is not None:
         frame = frame[frame["campaign_status"].isin(statuses)]
+    taken = backup_time(backup_id)
+    if taken is not None:
+        frame = frame[frame["send_week"] + pd.Timedelta(days=7) <= taken]
     if frame.empty:
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
     weekly = frame.groupby("send_week", as_index=False)[["messages_sent", "messages_opened", "messages_replied"]].sum()
