@@ -7,7 +7,7 @@ and adoption, users for retention, as the marts define them (dbt/models/marts/sc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -137,7 +137,7 @@ def funnel(frame: pd.DataFrame, backup_id: str, statuses: list[str] | None = Non
         frame = frame[frame["campaign_status"].isin(statuses)]
     taken = backup_time(backup_id)
     if taken is not None:
-        frame = frame[frame["send_week"] + pd.Timedelta(days=7) <= taken]
+        frame = frame[frame["send_week"] <= taken - timedelta(days=7)]
     if frame.empty:
         return pd.DataFrame(columns=FUNNEL_COLUMNS)
     weekly = frame.groupby("send_week", as_index=False)[["messages_sent", "messages_opened", "messages_replied"]].sum()
