@@ -6,7 +6,6 @@ import duckdb
 import streamlit as st
 
 from apollo_assets.dashboards import data, pages
-from apollo_assets.dashboards.formatting import backup_label
 
 
 def main() -> None:
@@ -29,8 +28,8 @@ def main() -> None:
             backups,
             key=pages.BACKUP_KEY,
             bind="query-params",
-            format_func=backup_label,
-            help="Every number on the pages is this backup's.",
+            # No format_func: a bound widget writes its label into the URL, and `?backup=<id>` must stay an id.
+            help="Every number on the pages is this backup's; backup ids name the time they were taken (UTC).",
         )
         navigation.run()
     except duckdb.IOException:

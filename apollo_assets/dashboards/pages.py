@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from apollo_assets.dashboards import charts, data
-from apollo_assets.dashboards.formatting import comparison_table, count, percent, points, week
+from apollo_assets.dashboards.formatting import backup_label, comparison_table, count, percent, points, week
 from apollo_assets.dashboards.freshness import asset_url
 from apollo_assets.metrics import marts, weekly
 
@@ -22,7 +22,8 @@ def selected_backup() -> str:
 def header(title: str, models: list[str], backup_id: str) -> None:
     st.title(title)
     st.caption(
-        f"As of backup {backup_id}. Weeks are ISO weeks, shown by their Monday; Δ w/w: the change from the week before."
+        f"As of backup {backup_label(backup_id)}. Weeks are ISO weeks, shown by their Monday; Δ w/w: the change from "
+        "the week before."
     )
     lines = []
     for model in models:
