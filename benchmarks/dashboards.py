@@ -11,10 +11,12 @@ Measured, for the newest backup (B), each page's five runs:
     one filtered scan per mart through `DuckDBWarehouse`, a connection per query as in the app), the weekly series,
     headlines and tables (`metrics.weekly`), and the Vega-Lite specs of its charts (`dashboards.charts`, serialised
     as Streamlit sends them); the median and the slowest of five runs;
-  - render: `apollo dashboards` started on the warehouse, Debian's Chromium (Playwright, as the UI tests) opening
-    the page, until every chart of the page has drawn its data marks; the app's caches are cold for backup B (a
-    first page of backup A warms the server up: imports, the dbt manifest), then warm (the page opened again).
-Target: every page <= 2 s on DuckDB (the issue's "renders in <= 2 s"), judged on the cold render.
+  - render: `apollo dashboards` started on the warehouse, Debian's Chromium (Playwright, as the UI tests) showing
+    the page until its heading, and every one of its charts with its data marks, are drawn: a page reached from the
+    sidebar, as people move between the pages, with the app's caches cold for backup B (a first page of backup A
+    warms the server up: imports, the dbt manifest), then warm (the page again); and a full page load (the browser
+    fetching the app itself) of the overview.
+Target: every page <= 2 s on DuckDB (the issue's "renders in <= 2 s"), judged on the render with cold caches.
 
     python benchmarks/dashboards.py [--scale 1.0] [--warehouse DIR] [--no-browser]
 
@@ -41,6 +43,18 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.warehouse import backup_ids, log, model_rows, run_phase  # noqa: E402  (ROOT on sys.path)
 
 TARGET_S = 2.0
+TITLES = {
+    "overview": "L1 overview: use cases",
+    "features": "L2 drill-down: features",
+    "funnel": "Engagement funnel: sequences",
+    "cohorts": "Retention cohorts",
+}
+LINKS = {
+    "overview": "L1 overview",
+    "features": "L2 features",
+    "funnel": "Engagement funnel",
+    "cohorts": "Retention cohorts",
+}
 RUNS = 5
 PAGES = {
     "overview": ("", ["mart_activation_l1", "mart_retention_l1", "mart_adoption_l1"], 3),
@@ -68,8 +82,8 @@ def page_work(marts_source: Any, backup_id: str) -> dict[str, Callable[[], int]]
     from apollo_assets.dashboards.freshness import from_warehouse
     from apollo_assets.metrics import marts, weekly
 
-    def read(model: str):
-        return marts.read_slice(marts_source, model, backup_id)
+    def read(*models: str):
+        return marts.read_slices(marts_source, models, backup_id)
 
     def fresh(models: list[str]) -> None:
         for model in models:
@@ -91,24 +105,24 @@ def page_work(marts_source: Any, backup_id: str) -> dict[str, Callable[[], int]]
 
     def overview() -> int:
         fresh(PAGES["overview"][1])
-        return measures(read(marts.ACTIVATION_L1), read(marts.RETENTION_L1), read(marts.ADOPTION_L1), "use_case")
+        return measures(*read(marts.ACTIVATION_L1, marts.RETENTION_L1, marts.ADOPTION_L1), "use_case")
 
     def features() -> int:
         fresh(PAGES["features"][1])
-        frames = [read(marts.ACTIVATION_L2), read(marts.RETENTION_L2), read(marts.ADOPTION_L2)]
+        frames = read(marts.ACTIVATION_L2, marts.RETENTION_L2, marts.ADOPTION_L2)
         chosen = [frame[frame["use_case"] == weekly.KEY_ACTION] for frame in frames]
         return measures(*chosen, "feature")
 
     def funnel() -> int:
         fresh(PAGES["funnel"][1])
-        weekly_funnel = weekly.recent(weekly.funnel(read(marts.FUNNEL), backup_id))
+        weekly_funnel = weekly.recent(weekly.funnel(read(marts.FUNNEL)[0], backup_id))
         return specs(
             charts.funnel_bars(weekly_funnel), charts.rate_lines(weekly.funnel_series(weekly_funnel), "t", "r")
         )
 
     def cohorts() -> int:
         fresh(PAGES["cohorts"][1])
-        triangle = weekly.cohorts(read(marts.RETENTION_L1), weekly.ANY)
+        triangle = weekly.cohorts(read(marts.RETENTION_L1)[0], weekly.ANY)
         recent = sorted(triangle["cohort_week"].unique())[-weekly.TREND_WEEKS :]
         return specs(charts.cohort_heatmap(triangle[triangle["cohort_week"].isin(recent)], "t"))
 
@@ -163,25 +177,44 @@ def time_renders(work: Path, backups: list[str]) -> dict[str, dict[str, float]]:
         with chromium_page(work / "chromium-profile", work / "failure.png") as page:
             page.set_default_timeout(300_000)
 
-            def render(path: str, backup_id: str, charts: int) -> float:
-                started = time.perf_counter()
-                page.goto(f"{url}/{path}?backup={backup_id}")
+            def drawn(title: str, charts: int, backup_id: str) -> None:
+                """The page's heading, its charts each with data marks, nothing stale left of the previous run."""
                 page.wait_for_function(
-                    f"document.querySelectorAll('[data-testid=stVegaLiteChart]').length === {charts} && "
-                    "Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]')).every("
-                    "c => c.querySelector('svg g.role-mark > path'))"
-                    f" && document.body.innerText.includes('As of backup {backup_id}')",
+                    """([title, charts, backup]) => {
+                        const heading = document.querySelector('h1');
+                        const shown = Array.from(document.querySelectorAll('[data-testid=stVegaLiteChart]'));
+                        return heading && heading.innerText.trim() === title && shown.length === charts
+                            && shown.every(c => c.querySelector('svg g.role-mark > path'))
+                            && !document.querySelector('[data-stale=true]')
+                            && document.body.innerText.includes('As of backup ' + backup);
+                    }""",
+                    arg=[title, charts, backup_id],
                     polling=20,
                 )
+
+            def load(path: str, title: str, charts: int, backup_id: str) -> float:
+                started = time.perf_counter()
+                page.goto(f"{url}/{path}?backup={backup_id}")
+                drawn(title, charts, backup_id)
                 return time.perf_counter() - started
 
-            warm_up = render("", older, 3)
-            log(f"server warm-up (first page of backup {older}): {warm_up:.2f} s")
-            for name, (path, _, charts) in PAGES.items():
-                cold = render(path, newest, charts)
-                warm = render(path, newest, charts)
-                timings[name] = {"cold_s": round(cold, 3), "warm_s": round(warm, 3)}
-                log(f"{name}: rendered in {cold:.2f} s (cold), {warm:.2f} s (warm)")
+            def navigate(name: str, title: str, charts: int) -> float:
+                started = time.perf_counter()
+                page.get_by_role("link", name=name, exact=True).click()
+                drawn(title, charts, newest)
+                return time.perf_counter() - started
+
+            warm_up = load("", TITLES["overview"], 3, older)
+            log(f"server warm-up (first page of backup {older}, full page load): {warm_up:.2f} s")
+            timings["full_load_s"] = round(load("", TITLES["overview"], 3, newest), 3)  # type: ignore[assignment]
+            log(f"overview: full page load (browser fetches the app, data of {newest} cold) {timings['full_load_s']} s")
+            order = ["features", "funnel", "cohorts", "overview"]  # overview's data is warm already: last
+            for name in order:
+                timings[name] = {"cold_s": round(navigate(LINKS[name], TITLES[name], PAGES[name][2]), 3)}
+            for name in order:
+                timings[name]["warm_s"] = round(navigate(LINKS[name], TITLES[name], PAGES[name][2]), 3)
+                cold, warm = timings[name]["cold_s"], timings[name]["warm_s"]
+                log(f"{name}: rendered in {cold:.2f} s (data cold), {warm:.2f} s (warm)")
             timings["warm_up_s"] = round(warm_up, 3)  # type: ignore[assignment]
     finally:
         service.stop()
@@ -223,7 +256,9 @@ def measure(work: Path, scale: float, reuse: bool, browser: bool, progress: bool
         "target_s": TARGET_S,
         "target_met": met,
         "pages": pages,
+        "full_page_load_s": renders.get("full_load_s") if renders else None,
         "server_warm_up_s": renders.get("warm_up_s") if renders else None,
+        "load_avg": round(os.getloadavg()[0], 1),
         "scale": scale,
         "backups": backups,
         "rows_newest_backup": rows,

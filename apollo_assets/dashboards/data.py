@@ -40,8 +40,9 @@ def backup_ids() -> list[str]:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def mart_slice(model: str, backup_id: str) -> pd.DataFrame:
-    return marts.read_slice(_marts(), model, backup_id)
+def mart_slices(models: tuple[str, ...], backup_id: str) -> list[pd.DataFrame]:
+    """A page's marts for one backup, read side by side."""
+    return marts.read_slices(_marts(), models, backup_id)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

@@ -54,9 +54,8 @@ def _trends(activation: pd.DataFrame, retention: pd.DataFrame, adoption: pd.Data
 def overview() -> None:
     backup_id = selected_backup()
     header("L1 overview: use cases", [marts.ACTIVATION_L1, marts.RETENTION_L1, marts.ADOPTION_L1], backup_id)
-    activation = weekly.activation(data.mart_slice(marts.ACTIVATION_L1, backup_id))
-    retention = weekly.retention(data.mart_slice(marts.RETENTION_L1, backup_id))
-    adoption = weekly.adoption(data.mart_slice(marts.ADOPTION_L1, backup_id))
+    read = data.mart_slices((marts.ACTIVATION_L1, marts.RETENTION_L1, marts.ADOPTION_L1), backup_id)
+    activation, retention, adoption = weekly.activation(read[0]), weekly.retention(read[1]), weekly.adoption(read[2])
 
     cards = st.columns(3)
     _card(
@@ -87,11 +86,8 @@ def overview() -> None:
 def features() -> None:
     backup_id = selected_backup()
     header("L2 drill-down: features", [marts.ACTIVATION_L2, marts.RETENTION_L2, marts.ADOPTION_L2], backup_id)
-    frames = {
-        "activation": data.mart_slice(marts.ACTIVATION_L2, backup_id),
-        "retention": data.mart_slice(marts.RETENTION_L2, backup_id),
-        "adoption": data.mart_slice(marts.ADOPTION_L2, backup_id),
-    }
+    read = data.mart_slices((marts.ACTIVATION_L2, marts.RETENTION_L2, marts.ADOPTION_L2), backup_id)
+    frames = dict(zip(("activation", "retention", "adoption"), read, strict=True))
     use_cases = sorted(frames["adoption"]["use_case"].dropna().unique()) or [weekly.KEY_ACTION]
     default = use_cases.index(weekly.KEY_ACTION) if weekly.KEY_ACTION in use_cases else 0
     use_case = st.selectbox("Use case", use_cases, index=default, key="use_case", bind="query-params")
@@ -116,7 +112,7 @@ def features() -> None:
 def funnel() -> None:
     backup_id = selected_backup()
     header("Engagement funnel: sequences", [marts.FUNNEL], backup_id)
-    frame = data.mart_slice(marts.FUNNEL, backup_id)
+    [frame] = data.mart_slices((marts.FUNNEL,), backup_id)
     statuses = sorted(frame["campaign_status"].dropna().unique())
     chosen = st.multiselect("Campaign status", statuses, default=statuses, key="statuses")
     weekly_funnel = weekly.recent(weekly.funnel(frame, backup_id, chosen))
@@ -150,7 +146,7 @@ COHORT_WEEKS = (1, 2, 4, 8, 12)
 def cohorts() -> None:
     backup_id = selected_backup()
     header("Retention cohorts", [marts.RETENTION_L1], backup_id)
-    frame = data.mart_slice(marts.RETENTION_L1, backup_id)
+    [frame] = data.mart_slices((marts.RETENTION_L1,), backup_id)
     lines = [weekly.ANY, *sorted(set(frame["use_case"].dropna().unique()) - {weekly.ANY})]
     line = st.selectbox("Use case", lines, key="cohort_use_case", bind="query-params")
     triangle = weekly.cohorts(frame, line)

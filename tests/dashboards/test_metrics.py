@@ -20,6 +20,9 @@ def test_backups_are_listed_newest_first_and_a_slice_is_one_backups(hand_warehou
     older = marts.read_slice(hand_warehouse, marts.ADOPTION_L1, A)
     assert older["adopting_accounts"].tolist() == [5.0]
     assert len(marts.read_slice(hand_warehouse, marts.ADOPTION_L1, B)) == 6
+    together = marts.read_slices(hand_warehouse, [marts.FUNNEL, marts.ADOPTION_L1], B)  # a page's, side by side
+    for model, frame in zip([marts.FUNNEL, marts.ADOPTION_L1], together, strict=True):
+        pd.testing.assert_frame_equal(frame, marts.read_slice(hand_warehouse, model, B))
 
 
 def test_an_unknown_or_hostile_backup_id_is_a_parameter_not_sql(hand_warehouse) -> None:

@@ -27,9 +27,10 @@ def test_slices_and_headlines_match_duckdb(tmp_path, monkeypatch, hand_warehouse
             for row in rows or [()]:
                 snowflake.query(sql, list(row))
         assert marts.backup_ids(snowflake) == marts.backup_ids(hand_warehouse) == [B, A]
-        for model in marts.COLUMNS:
-            on_snowflake = marts.read_slice(snowflake, model, B)
-            on_duckdb = marts.read_slice(hand_warehouse, model, B)
+        models = list(marts.COLUMNS)
+        for model, on_snowflake, on_duckdb in zip(
+            models, marts.read_slices(snowflake, models, B), marts.read_slices(hand_warehouse, models, B), strict=True
+        ):
             order = list(marts.COLUMNS[model])
             pd.testing.assert_frame_equal(
                 on_snowflake.sort_values(order, ignore_index=True),
