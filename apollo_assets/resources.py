@@ -38,16 +38,24 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
         "mongo_cluster": cluster_resource(os.environ),
         "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings), dbt_executable=dbt_executable()),
     }
+    warehouse = warehouse_resource(settings, str(project.manifest_path))
     if settings.is_prod:
-        from apollo_assets.warehouse.snowflake_prod import production_warehouse  # Snowflake libraries: prod only
-
         return resources | {
             "masking_key": MaskingKeyResource(
                 data_dir=str(settings.data_dir), env="prod", key=dg.EnvVar("APOLLO_MASKING_KEY")
             ),
-            "warehouse": production_warehouse(str(project.manifest_path), os.environ),
+            "warehouse": warehouse,
         }
     return resources | {
         "masking_key": MaskingKeyResource(data_dir=str(settings.data_dir), env=settings.env),
-        "warehouse": DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=str(project.manifest_path)),
+        "warehouse": warehouse,
     }
+
+
+def warehouse_resource(settings: Settings, dbt_manifest: str) -> dg.ConfigurableResource:
+    """DuckDB under APOLLO_DATA_DIR locally, Snowflake in production (also what the dashboards read)."""
+    if settings.is_prod:
+        from apollo_assets.warehouse.snowflake_prod import production_warehouse  # Snowflake libraries: prod only
+
+        return production_warehouse(dbt_manifest, os.environ)
+    return DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=dbt_manifest)

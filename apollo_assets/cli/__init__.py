@@ -7,6 +7,7 @@ import click
 from apollo_assets.cli.errors import ApolloGroup
 
 # Aliased so that the subcommands do not shadow their modules (`apollo_assets.cli.policy` stays the module).
+from apollo_assets.cli.dashboards import dashboards as dashboards_command
 from apollo_assets.cli.generate import generate_backup as generate_backup_command
 from apollo_assets.cli.ingest import ingest as ingest_command
 from apollo_assets.cli.policy import policy as policy_command
@@ -23,5 +24,12 @@ def main() -> None:
     pass
 
 
-for command in (generate_backup_command, run_command, ingest_command, policy_command, serve_command):
+for command in (
+    generate_backup_command,
+    run_command,
+    ingest_command,
+    policy_command,
+    serve_command,
+    dashboards_command,
+):
     main.add_command(command)

@@ -13,6 +13,7 @@ from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
 from apollo_assets.warehouse.interface import Warehouse
+from apollo_assets.warehouse.mart_metadata import with_mart_metadata
 
 
 def dbt_vars(backup_ids: list[str]) -> str:
@@ -43,6 +44,13 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         exposed = warehouse.expose_lake(lake, backup_ids)
         context.log.info(f"Lake exposed to the warehouse {exposed}; building {backup_ids}")
         invocation = dbt.cli(["build", "--vars", dbt_vars(backup_ids)], context=context)
-        yield from invocation.stream().fetch_row_counts()
+        events = invocation.stream().fetch_row_counts()
+
+        def model_of(output_name: str) -> str | None:
+            key = context.asset_key_for_output(output_name)
+            return key.path[-1] if key.path[0] == "warehouse" else None
+
+        # The marts' headline numbers are those of the newest backup the run built.
+        yield from with_mart_metadata(events, model_of, warehouse, backup_ids[-1], context.log)
 
     return warehouse_dbt

@@ -29,7 +29,12 @@ class DuckDBWarehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.path, read_only=read_only)
+        # Read-only as an access mode in the config, the way dagster-dbt's in-process adapter (row counts) opens the
+        # file: DuckDB refuses a second connection of another configuration in one process, and `read_only=True`
+        # counts as another one. The dbt step can then read the marts it just built (apollo_assets/warehouse/
+        # mart_metadata.py).
+        config = {"access_mode": "READ_ONLY"} if read_only else {}
+        con = duckdb.connect(self.path, config=config)
         try:
             yield con
         finally:

@@ -69,6 +69,7 @@ def evaluate(neighbors: np.ndarray, held: HeldOut) -> tuple[dict[str, float], di
         f"coverage_at_{K}": coverage_at(neighbors, k),
         f"baseline_coverage_at_{K}": coverage_at(baseline, k),
         "random_precision": float(np.mean(density)) if density else float("nan"),
+        "companies": float(companies),
         "evaluated_companies": float(len(held.relevant)),
         "held_out_accounts": float(len(held.accounts)),
     }
