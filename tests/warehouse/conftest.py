@@ -14,6 +14,8 @@ import pytest
 import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from tests import tiers
+
 from . import crafted
 from .lake_builder import Lake
 
@@ -141,6 +143,7 @@ def new_warehouse(root: Path, dbt_work: Path, mode: str = "table") -> Warehouse:
 
 
 @pytest.fixture(scope="session")
+@tiers.integration  # every fixture that runs dbt over the project takes this one
 def dbt_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dbt")
 
