@@ -4,7 +4,6 @@ the real dbt project (dbt/) through dbt's Python runner."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +51,6 @@ def relation(model: str) -> str:
 @dataclass
 class Build:
     result: dbtRunnerResult
-    seconds: float
 
     @property
     def statuses(self) -> dict[str, str]:
@@ -102,9 +100,7 @@ class Warehouse:
         previous = os.environ.get("APOLLO_WAREHOUSE_PATH")
         os.environ["APOLLO_WAREHOUSE_PATH"] = str(self.path)
         try:
-            started = time.perf_counter()
             result = dbtRunner().invoke(command)
-            elapsed = time.perf_counter() - started
         finally:
             if previous is None:
                 os.environ.pop("APOLLO_WAREHOUSE_PATH", None)
@@ -112,7 +108,7 @@ class Warehouse:
                 os.environ["APOLLO_WAREHOUSE_PATH"] = previous
         if result.exception is not None:
             raise result.exception
-        return Build(result, elapsed)
+        return Build(result)
 
     def build(self, backup_ids: Sequence[str] | None = None) -> Build:
         build = self.dbt("build", backup_ids=backup_ids)
