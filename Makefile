@@ -5,7 +5,7 @@ export DAGSTER_HOME ?= $(APOLLO_DATA_DIR)/dagster_home
 PYTHON ?= python3.13
 UV := $(PYTHON) -m uv
 
-.PHONY: setup run test ui serve dashboards bench lint format clean
+.PHONY: setup run test check ui serve dashboards bench lint format clean
 
 setup:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -23,6 +23,10 @@ run: setup ## generate a sample backup if the bucket is empty, then run the whol
 
 test: setup ## the whole test suite, browser end-to-end tests included
 	@$(UV) run --frozen pytest
+
+check: setup ## the inner loop: ruff, then the unit tier (tests/tiers.py: no servers, processes, pipeline runs or dbt)
+	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen pytest -m "not integration" -q
 
 ui: setup ## the Dagster UI and daemon (sensors, automation, freshness) on http://127.0.0.1:3000
 	@cp -u dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"  # the instance follows the repository's dagster.yaml

@@ -17,6 +17,7 @@ from apollo_assets.backups.manifest import MARKER
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.mongo.live_resource import MongoClusterResource
+from tests import tiers
 from tests.backups.daemon import QUEUED_ONLY, Daemon
 
 PEOPLE = b"\x05\x00\x00\x00\x00"  # one empty BSON document
@@ -93,6 +94,7 @@ def start_fake_gcs(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture
+@tiers.integration
 def gcs_server(tmp_path, monkeypatch):
     """Call with a folder laid out as `<bucket>/<object path>`; the server serves it until the test ends."""
     servers = []
@@ -121,6 +123,7 @@ def test_instance():
 
 
 @pytest.fixture
+@tiers.integration  # the sensor daemon's own loop, loading a code location each tick
 def daemon(tmp_path, monkeypatch) -> Daemon:
     """The real sensor daemon over `tmp_path/backups` (see daemon_defs.py)."""
     monkeypatch.setenv("APOLLO_TEST_DATA_DIR", str(tmp_path))

@@ -6,6 +6,7 @@ import json
 
 import bson
 import dagster as dg
+import pytest
 from pymongo import MongoClient
 
 from apollo_assets.mongo.assets import snapshot_assets, step_failure
@@ -61,6 +62,7 @@ def test_a_live_export_reads_the_cluster_named_by_the_environment(tmp_path, mong
     assert mongo_uri not in repr(found)  # the URI (credentials) never reaches metadata
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_live_export_without_a_uri_fails_once_naming_the_variable(tmp_path):
     with dg.instance_for_test() as instance:
         result = materialize(ACCOUNTS, tmp_path, instance, {"mongo_cluster": MongoClusterResource()}, source="live")
@@ -80,6 +82,7 @@ def backup_with_bad_documents(tmp_path, good: int = 20, bad: int = 5) -> None:
     (folder / MARKER).write_text(json.dumps(marker(BACKUP, entry)))
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_backup_with_too_many_undecodable_documents_fails_once_and_publishes_nothing(tmp_path):
     backup_with_bad_documents(tmp_path)
     with dg.instance_for_test() as instance:
@@ -92,6 +95,7 @@ def test_a_backup_with_too_many_undecodable_documents_fails_once_and_publishes_n
     assert not list((tmp_path / "snapshots").rglob("*.parquet"))
 
 
+@pytest.mark.integration  # a Dagster run
 def test_the_quarantine_threshold_is_run_config(tmp_path):
     backup_with_bad_documents(tmp_path)
     with dg.instance_for_test() as instance:

@@ -8,6 +8,7 @@ import pytest
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.operations.automation import AUTOMATION_SENSOR, DOWNSTREAM_CONDITION, with_automation
+from tests import tiers
 
 P, Q = "20261101T040000Z", "20261102T040000Z"
 
@@ -64,6 +65,7 @@ class Ticks:
 
 
 @pytest.fixture
+@tiers.integration  # runs in an instance and the automation daemon's evaluations of them
 def ticks(test_instance):
     test_instance.add_dynamic_partitions("backups", [P])
     ticks = Ticks(test_instance)

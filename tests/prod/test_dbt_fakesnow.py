@@ -50,7 +50,7 @@ def dbt_build(tmp_path: Path, backup_ids: list[str], *select: str) -> Build:
     result = dbtRunner().invoke([*args, "--vars", f"{{backup_ids: {backup_ids}}}"])
     if result.exception is not None:
         raise result.exception
-    build = Build(result, 0.0)
+    build = Build(result)
     assert result.success, "dbt build on fakesnow failed:\n" + "\n".join(build.failures())
     return build
 

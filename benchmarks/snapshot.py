@@ -1,9 +1,13 @@
-"""Throughput of BSON -> Arrow snapshots (decode, both passes, conversion; no masking or Parquet).
+"""Throughput of BSON -> Arrow snapshots (`read_snapshot`: decode, both passes, conversion; no masking or Parquet).
 
-    .venv/bin/python -m tests.mongo.bench_snapshot [--documents 200000] [--workers 2]
+A generated file of ~600-byte documents shaped like `people`, converted by one process and by `--workers` processes
+side by side (separate files), next to a baseline measured in the same run: pymongo's C decoder reading the same
+file into Python dicts (`bson.decode_all`), which makes no Arrow at all. When the real mongodump fixtures are there
+(`APOLLO_FIXTURES_DIR`, tests/fixtures_dir.py), sample_training/zips.bson too.
 
-Measures sample_training/zips.bson and a generated file of ~600-byte documents shaped like `people`, with one
-process and with `--workers` processes converting separate files side by side. Prints a JSON line last.
+    python benchmarks/snapshot.py [--documents 200000] [--workers 2]
+
+The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -12,19 +16,22 @@ import argparse
 import datetime as dt
 import json
 import random
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import bson
-import pyarrow as pa
-from bson.objectid import ObjectId
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from apollo_assets.mongo import read_snapshot
-from apollo_assets.mongo.dump_dir import DumpCollection
+import bson  # noqa: E402
+import pyarrow as pa  # noqa: E402
+from bson.objectid import ObjectId  # noqa: E402
 
-from .helpers import FIXTURES
+from apollo_assets.mongo import read_snapshot  # noqa: E402
+from apollo_assets.mongo.dump_dir import DumpCollection  # noqa: E402
+from tests.fixtures_dir import configured_path, problem  # noqa: E402
 
 UTC = dt.UTC
 
@@ -83,17 +90,31 @@ def convert(path: str) -> tuple[int, float, float]:
     return rows, time.perf_counter() - wall, time.process_time() - cpu
 
 
+def decode_all(path: Path) -> tuple[int, float]:
+    """The baseline: the same file into Python dicts by pymongo's C decoder; (documents, CPU seconds)."""
+    data = path.read_bytes()
+    cpu = time.process_time()
+    documents = len(bson.decode_all(data))
+    return documents, time.process_time() - cpu
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=200_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    result: dict[str, object] = {}
-    rows, wall, cpu = convert(str(FIXTURES / "sample_training" / "zips.bson"))
-    result["zips"] = {"documents": rows, "docs_per_s": round(rows / wall), "docs_per_cpu_s": round(rows / cpu)}
+    result: dict[str, object] = {"bench": "snapshot"}
+    fixtures = configured_path()
+    if problem(fixtures, explicit=False) is None:
+        rows, wall, cpu = convert(str(fixtures / "sample_training" / "zips.bson"))
+        result["zips"] = {"documents": rows, "docs_per_s": round(rows / wall), "docs_per_cpu_s": round(rows / cpu)}
+    else:
+        print(f"zips.bson left out: {problem(fixtures, explicit=False)}", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         whole = Path(tmp) / "people.bson"
         avg = write_people(whole, args.documents, seed=1)
+        documents, baseline_cpu = decode_all(whole)
+        result["baseline_decode_all_docs_per_cpu_s"] = round(documents / baseline_cpu)
         rows, wall, cpu = convert(str(whole))
         result["people_1_worker"] = {
             "documents": rows,
@@ -110,6 +131,7 @@ def main() -> None:
             wall = time.perf_counter() - start
         rows = sum(d[0] for d in done)
         result[f"people_{args.workers}_workers"] = {"documents": rows, "docs_per_s": round(rows / wall)}
+    result["ratio_to_baseline_cpu"] = round(result["people_1_worker"]["docs_per_cpu_s"] / (documents / baseline_cpu), 2)
     print(json.dumps(result))
 
 
