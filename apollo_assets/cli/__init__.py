@@ -10,6 +10,8 @@ from apollo_assets.cli.ingest import ingest as ingest_command
 from apollo_assets.cli.policy import policy as policy_command
 from apollo_assets.cli.run import run as run_command
 from apollo_assets.cli.serve import serve as serve_command
+from apollo_assets.cli.stream import generate_events as generate_events_command
+from apollo_assets.cli.stream import stream as stream_command
 
 
 @click.group(help="Apollo data platform: MongoDB backups → masked lake → warehouse → metrics → models.")
@@ -17,5 +19,13 @@ def main() -> None:
     pass
 
 
-for command in (generate_backup_command, run_command, ingest_command, policy_command, serve_command):
+for command in (
+    generate_backup_command,
+    generate_events_command,
+    stream_command,
+    run_command,
+    ingest_command,
+    policy_command,
+    serve_command,
+):
     main.add_command(command)
