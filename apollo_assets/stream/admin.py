@@ -29,23 +29,38 @@ def ensure_topics(settings: KafkaSettings, partitions: int = DEFAULT_PARTITIONS,
 
 
 def end_offsets(settings: KafkaSettings, topics: Iterable[str], timeout: float = 10) -> dict[str, dict[int, int]]:
-    """{Kafka topic: {partition: high watermark}}: the offset the next message of each partition will get."""
-    from confluent_kafka import Consumer, TopicPartition
+    """{Kafka topic: {partition: high watermark}}: the offset the next message of each partition will get.
+
+    Read from fetch responses (a consumer assigned at the end of each partition, nothing read) rather than from a
+    ListOffsets request: every broker fills the former, and Tansu answers the latter wrongly (its gap, README).
+    """
+    import time
+
+    from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 
     consumer = Consumer(
-        {**settings.client_config(), "group.id": f"{settings.group_id}-monitor", "enable.auto.commit": False}
+        {
+            **settings.client_config(),
+            "group.id": f"{settings.group_id}-monitor",
+            "enable.auto.commit": False,
+            "fetch.wait.max.ms": 50,
+        }
     )
     try:
-        found: dict[str, dict[int, int]] = {}
         metadata = consumer.list_topics(timeout=timeout).topics
-        for topic in topics:
-            if topic not in metadata:
-                found[topic] = {}
-                continue
-            found[topic] = {
-                p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)[1]
-                for p in sorted(metadata[topic].partitions)
-            }
-        return found
+        wanted = [TopicPartition(t, p, OFFSET_END) for t in topics if t in metadata for p in metadata[t].partitions]
+        consumer.assign(wanted)
+        found: dict[str, dict[int, int]] = {t: {} for t in topics}
+        deadline = time.monotonic() + timeout
+        while True:
+            for tp in wanted:
+                _, high = consumer.get_watermark_offsets(tp, cached=True)
+                if high >= 0:
+                    found[tp.topic][tp.partition] = high
+            if sum(len(v) for v in found.values()) == len(wanted):
+                return {t: dict(sorted(v.items())) for t, v in found.items()}
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no end offsets from {settings.bootstrap} in {timeout} s")
+            consumer.consume(100, timeout=0.1)  # whatever arrives is ignored: only the watermarks are wanted
     finally:
         consumer.close()

@@ -29,7 +29,7 @@ def produce_events(
 
     own = producer is None
     producer = producer or Producer(
-        {**settings.client_config(), "enable.idempotence": True, "linger.ms": 5, "compression.type": "lz4"},
+        {**settings.client_config(), "enable.idempotence": True, "linger.ms": 5},
         logger=logging.getLogger("apollo.stream.kafka"),
     )
     failures: list[str] = []

@@ -48,6 +48,9 @@ class StreamOptions:
     batch_events: int = 50_000
     batch_seconds: float = 2.0
     max_buffered_events: int = 200_000
+    # "group": partitions come from the consumer group (rebalances move them); "all": this process reads every
+    # partition itself (one instance; no group join, so a restart is reading again within a second).
+    assignment: str = "group"
     consumer_config: dict[str, object] = field(default_factory=dict)  # overrides (tests: shorter timeouts)
 
 
@@ -106,9 +109,12 @@ class StreamService:
             self.settings.group_id,
             self.settings.describe(),
         )
-        self._consumer.subscribe(
-            list(self.topics), on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_revoke
-        )
+        if self.options.assignment == "all":
+            self._on_assign(self._consumer, self._all_partitions())
+        else:
+            self._consumer.subscribe(
+                list(self.topics), on_assign=self._on_assign, on_revoke=self._on_revoke, on_lost=self._on_revoke
+            )
         try:
             while not stop.is_set() and not (until and until(self.stats)):
                 room = self.options.max_buffered_events - self._buffered()
@@ -232,6 +238,15 @@ class StreamService:
             self.event_max[(tp.topic, tp.partition)] = last.max_event_time if last else None
         log.info("stream: assigned %s", [(tp.topic, tp.partition, tp.offset) for tp in partitions])
         consumer.assign(partitions)
+
+    def _all_partitions(self) -> list:
+        from confluent_kafka import TopicPartition
+
+        metadata = self._consumer.list_topics(timeout=30).topics
+        missing = [t for t in self.topics if t not in metadata]
+        if missing:
+            raise RuntimeError(f"topics {missing} do not exist on {self.settings.bootstrap}")
+        return [TopicPartition(t, p) for t in sorted(self.topics) for p in sorted(metadata[t].partitions)]
 
     def _on_revoke(self, consumer, partitions) -> None:
         for tp in partitions:

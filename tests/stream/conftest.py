@@ -13,7 +13,7 @@ from apollo_assets.stream.kafka_settings import KafkaSettings
 
 _prefixes = itertools.count()
 # Group joins take ~3 s with short sessions (~23 s with librdkafka's default): tests use short ones.
-FAST_GROUP = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
+FAST_GROUP = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 500, "max.poll.interval.ms": 10000}
 KEY = MaskingKey(b"k" * 32)
 
 
