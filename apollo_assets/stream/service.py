@@ -21,13 +21,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-import pyarrow as pa
-
 from apollo_assets.lake.commit_log import CommitConflict, OffsetCommitLog
 from apollo_assets.lake.filesystem import Location
 from apollo_assets.masking import Masker, MaskingKey, load_policy
 from apollo_assets.stream.batches import PendingBatch, commit_record, prepare, write_files
 from apollo_assets.stream.kafka_settings import KafkaSettings
+from apollo_assets.stream.subscriptions import Subscriptions
 from apollo_assets.stream.topics import DEAD_LETTER, SCHEMA_HEADER, TOPICS, StreamTopic, kafka_topic
 
 log = logging.getLogger(__name__)
@@ -66,14 +65,14 @@ class StreamService:
         key: MaskingKey,
         topics: Iterable[str] = TOPICS,
         options: StreamOptions | None = None,
-        after_commit: Callable[[StreamTopic, pa.Table], None] | None = None,
+        subscriptions: Subscriptions | None = None,
     ) -> None:
         self.settings, self.lake = settings, lake
         self.options = options or StreamOptions(settings.batch_events, settings.batch_seconds)
         self.topics = {kafka_topic(name, settings.topic_prefix): TOPICS[name] for name in topics}
         self.logs = {name: OffsetCommitLog(lake, dataset_name(t.name)) for name, t in self.topics.items()}
         self.maskers = {name: _masker(t, key) for name, t in self.topics.items()}
-        self.after_commit = after_commit
+        self.subscriptions = subscriptions
         self.pending: dict[tuple[str, int], PendingBatch] = {}
         self.event_max: dict[tuple[str, int], str | None] = {}
         self.stats = StreamStats()
@@ -168,6 +167,9 @@ class StreamService:
         masked, dead = prepare(batch, self.maskers[kafka_name])
         self._send_dead_letters(kafka_name, batch.partition, dead)
         files = write_files(commit_log, batch, masked)
+        if self.subscriptions is not None and masked.num_rows:
+            # Before the commit: a crash in between replays the batch, so subscribers see every event at least once.
+            self.subscriptions.dispatch(batch.topic.name, masked)
         record = commit_record(batch, files, dead, masked, self.event_max.get((kafka_name, batch.partition)))
         key = (kafka_name, batch.partition)
         try:
@@ -188,8 +190,6 @@ class StreamService:
         self.event_max[key] = record.max_event_time
         self.pending[key] = PendingBatch(batch.topic, batch.partition, record.end)
         self._commit_group_offset(kafka_name, batch.partition, record.end)
-        if self.after_commit is not None and masked.num_rows:
-            self.after_commit(batch.topic, masked)
 
     def _send_dead_letters(self, kafka_name: str, partition: int, dead: list[tuple[int, str, bytes]]) -> None:
         if not dead:

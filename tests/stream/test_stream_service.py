@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from apollo_assets.lake.commit_log import OffsetCommitLog
@@ -69,3 +71,35 @@ def test_backpressure_keeps_the_buffer_bounded_and_loses_nothing(kafka, tmp_path
     log = OffsetCommitLog(lake, dataset_name("usage_events"))
     sizes = [c.end - c.start for c in log.commits(0)]
     assert max(sizes) <= 300 and sizes.count(300) >= 5  # written whenever the buffer was full
+
+
+def test_subscribers_get_every_masked_event_of_their_filter(kafka, tmp_path, monkeypatch):
+    import json
+    from collections import Counter
+
+    from apollo_assets.settings import load_settings
+    from apollo_assets.stream.runtime import platform_subscriptions
+    from ml_assets.engagement_store import EngagementStore
+
+    events = make_events(2000, topics=("email_events",), start_ms=int(time.time() * 1000) - 3_600_000)
+    produce(kafka, events)
+    monkeypatch.setenv("APOLLO_ENGAGEMENT_STORE", str(tmp_path / "engagement.sqlite"))
+    subscriptions = platform_subscriptions(load_settings({"APOLLO_DATA_DIR": str(tmp_path)}))
+    seen = []
+    subscriptions.on_event("email_events", where={"type": ["replied"]})(seen.extend)
+    service = StreamService(
+        kafka,
+        open_location(str(tmp_path / "lake")),
+        KEY,
+        topics=["email_events"],
+        options=StreamOptions(500, 1.0, 200_000, "all", FAST_GROUP),
+        subscriptions=subscriptions,
+    )
+    service.run(until=lambda stats: stats.events >= len(events))
+    bodies = [json.loads(e.value) for e in events]
+    replies = Counter(b["contact_id"] for b in bodies if b["type"] == "replied")
+    assert sorted(e["_id"] for e in seen) == sorted(b["_id"] for b in bodies if b["type"] == "replied")
+    assert all("@" in e["to_email"] and e["to_email"].split("@")[0] != "" for e in seen)
+    assert not {e["to_email"] for e in seen} & {b["to_email"] for b in bodies}  # masked, never the address
+    stored = EngagementStore(tmp_path / "engagement.sqlite").engagement(replies)
+    assert {c: e.replies for c, e in stored.items()} == dict(replies)
