@@ -54,11 +54,12 @@ def decode_batch(topic: StreamTopic, values: list[bytes], versions: list[str | N
     contract = topic.contract()
     positions = list(range(len(values)))
     rejected: list[tuple[int, str]] = []
-    if versions is not None and any(v is not None and v != topic.schema_id for v in versions):
+    current = topic.schema_id
+    if versions is not None and any(v is not None and v != current for v in versions):
         # Only the current version is written today; an unknown or retired version is a dead letter, by name.
         keep = []
         for i, version in enumerate(versions):
-            if version is None or version == topic.schema_id:
+            if version is None or version == current:
                 keep.append(i)
             else:
                 rejected.append((i, f"the `schema` header names another version than {topic.schema_id!r}"))
@@ -90,8 +91,12 @@ def _fast(
     contract: Contract, values: list[bytes], positions: list[int]
 ) -> tuple[pa.Table | None, list[int], list[int]]:
     """(table of the messages vouched for, their positions, positions left to the reference path)."""
-    clean = [i for i in positions if b"\n" not in values[i] and values[i].strip()]
-    doubtful = sorted(set(positions) - set(clean))
+    joined = b"\n".join(values[i] for i in positions)
+    if joined.count(b"\n") == len(positions) - 1:  # no message has a newline of its own: no check one by one
+        clean, doubtful = positions, []
+    else:
+        clean = [i for i in positions if b"\n" not in values[i] and values[i].strip()]
+        doubtful = sorted(set(positions) - set(clean))
     tables, kept, failed = [], [], []
     _parse_halves(contract, values, clean, tables, kept, failed)
     if not tables:

@@ -40,6 +40,12 @@ class StreamStats:
     commits: int = 0
     conflicts: int = 0
     last_commit: float = 0.0  # monotonic
+    seconds: dict[str, float] = field(default_factory=dict)  # where the time went: decode_mask, write, commit
+
+    def spent(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
+        return now
 
 
 @dataclass
@@ -164,9 +170,12 @@ class StreamService:
     def _write(self, batch: PendingBatch) -> None:
         kafka_name = kafka_topic(batch.topic.name, self.settings.topic_prefix)
         commit_log = self.logs[kafka_name]
+        clock = time.perf_counter()
         masked, dead = prepare(batch, self.maskers[kafka_name])
+        clock = self.stats.spent("decode_mask", clock)
         self._send_dead_letters(kafka_name, batch.partition, dead)
         files = write_files(commit_log, batch, masked)
+        clock = self.stats.spent("write", clock)
         if self.subscriptions is not None and masked.num_rows:
             # Before the commit: a crash in between replays the batch, so subscribers see every event at least once.
             self.subscriptions.dispatch(batch.topic.name, masked)
@@ -174,6 +183,7 @@ class StreamService:
         key = (kafka_name, batch.partition)
         try:
             commit_log.append(record)
+            self.stats.spent("commit", clock)
         except CommitConflict:
             # Another consumer continued this partition first: its record stands, ours is dropped, and we go on
             # from what the lake now says (or lose the partition at the next rebalance).
