@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from apollo_assets.lake.commit_log import DataFile, OffsetCommitLog
 from apollo_assets.lake.filesystem import Location
-from apollo_assets.stream.service import dataset_name
+from apollo_assets.stream.topics import dataset_name
 
 HOUR_FOLDER = "%Y-%m-%dT%H"
 PARTITION_KEY = "%Y-%m-%d-%H:%M"  # Dagster's hourly partition keys

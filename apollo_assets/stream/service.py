@@ -27,7 +27,7 @@ from apollo_assets.masking import Masker, MaskingKey, load_policy
 from apollo_assets.stream.batches import PendingBatch, commit_record, prepare, write_files
 from apollo_assets.stream.kafka_settings import KafkaSettings
 from apollo_assets.stream.subscriptions import Subscriptions
-from apollo_assets.stream.topics import DEAD_LETTER, SCHEMA_HEADER, TOPICS, StreamTopic, kafka_topic
+from apollo_assets.stream.topics import DEAD_LETTER, SCHEMA_HEADER, TOPICS, StreamTopic, dataset_name, kafka_topic
 
 log = logging.getLogger(__name__)
 CONSUME_BATCH = 10_000
@@ -57,10 +57,6 @@ class StreamOptions:
     # partition itself (one instance; no group join, so a restart is reading again within a second).
     assignment: str = "group"
     consumer_config: dict[str, object] = field(default_factory=dict)  # overrides (tests: shorter timeouts)
-
-
-def dataset_name(topic: str) -> str:
-    return f"stream/{topic}"
 
 
 class StreamService:

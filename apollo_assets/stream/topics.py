@@ -53,6 +53,11 @@ TOPICS: dict[str, StreamTopic] = {
 }
 
 
+def dataset_name(topic: str) -> str:
+    """The topic's dataset in the lake: `stream/<topic>`."""
+    return f"stream/{topic}"
+
+
 def kafka_topic(name: str, prefix: str = DEFAULT_PREFIX) -> str:
     return f"{prefix}{name}"
 

@@ -11,7 +11,7 @@ from apollo_assets.lake.filesystem import Location
 from apollo_assets.sample_data.live_events import LiveEvent, LiveEventSource, world_at_latest_backup
 from apollo_assets.stream.admin import ensure_topics
 from apollo_assets.stream.produce import produce_events
-from apollo_assets.stream.service import dataset_name
+from apollo_assets.stream.topics import dataset_name
 
 START_MS = 1_796_000_000_000  # 2026-11-30T00:53:20Z
 

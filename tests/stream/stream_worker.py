@@ -15,8 +15,8 @@ from apollo_assets.lake.filesystem import open_location
 from apollo_assets.masking import MaskingKey
 from apollo_assets.stream.admin import end_offsets
 from apollo_assets.stream.kafka_settings import KafkaSettings
-from apollo_assets.stream.service import StreamOptions, StreamService, dataset_name
-from apollo_assets.stream.topics import topic_of
+from apollo_assets.stream.service import StreamOptions, StreamService
+from apollo_assets.stream.topics import dataset_name, topic_of
 
 
 def main() -> None:

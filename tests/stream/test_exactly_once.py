@@ -15,7 +15,7 @@ import pytest
 
 from apollo_assets.lake.commit_log import OffsetCommitLog
 from apollo_assets.lake.filesystem import open_location
-from apollo_assets.stream.service import dataset_name
+from apollo_assets.stream.topics import dataset_name
 from tests.stream.helpers import lake_ids, make_events, produce, valid_ids
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]

@@ -9,7 +9,8 @@ import pytest
 from apollo_assets.lake.commit_log import OffsetCommitLog
 from apollo_assets.lake.filesystem import open_location
 from apollo_assets.masking import pseudonym
-from apollo_assets.stream.service import StreamOptions, StreamService, dataset_name
+from apollo_assets.stream.service import StreamOptions, StreamService
+from apollo_assets.stream.topics import dataset_name
 from tests.stream.conftest import FAST_GROUP, KEY
 from tests.stream.helpers import lake_ids, lake_rows, make_events, produce, read_topic, valid_ids
 
