@@ -5,7 +5,7 @@ export DAGSTER_HOME ?= $(APOLLO_DATA_DIR)/dagster_home
 PYTHON ?= python3.13
 UV := $(PYTHON) -m uv
 
-.PHONY: setup run test check ui serve dashboards bench lint format clean
+.PHONY: setup run test check ui serve dashboards stream bench lint format clean
 
 setup:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -37,6 +37,9 @@ serve: setup ## the Data & ML service on http://127.0.0.1:8000
 
 dashboards: setup ## the metric dashboards (Streamlit) on http://127.0.0.1:8501, linking to the UI on :3000
 	@$(UV) run --frozen apollo dashboards
+
+stream: setup ## the stream service; without APOLLO_KAFKA_BOOTSTRAP, a local broker and generated events too
+	@$(UV) run --frozen apollo stream $(if $(APOLLO_KAFKA_BOOTSTRAP),,--local-broker --demo)
 
 bench: setup ## every benchmark; each prints one JSON line last
 	@for script in benchmarks/*.py; do $(UV) run --frozen python "$$script" || exit 1; done

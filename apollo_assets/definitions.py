@@ -17,6 +17,8 @@ from apollo_assets.operations.schedule import build_fallback_schedule
 from apollo_assets.pools import RUN_LIMITS
 from apollo_assets.resources import build_resources, dbt_target
 from apollo_assets.settings import Settings, load_settings
+from apollo_assets.stream.assets import STREAM_GROUP, stream_assets
+from apollo_assets.stream.sensor import stream_hour_sensor
 from apollo_assets.warehouse.assets import build_warehouse_assets
 from apollo_assets.warehouse.dbt_project import build_dbt_project
 from apollo_assets.warehouse.pii_checks import build_warehouse_pii_checks
@@ -41,16 +43,22 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     project = build_dbt_project(dbt_target(settings))
     pipeline = dg.define_asset_job(
         PIPELINE_JOB,
-        selection=dg.AssetSelection.all(),
+        # The stream's hourly assets are not a backup's: their own sensor materializes them.
+        selection=dg.AssetSelection.all() - dg.AssetSelection.groups(STREAM_GROUP),
         description="Everything a backup feeds: snapshots, the masked lake, the warehouse, the marts and the models.",
     )
     warehouse = build_warehouse_assets(project)
     assets = with_automation([*snapshot_assets, *lake_assets, warehouse, *model_assets])
     return dg.Definitions(
-        assets=assets,
+        assets=[*assets, *stream_assets],
         asset_checks=[build_warehouse_pii_checks(warehouse)],
         jobs=[pipeline],
-        sensors=[build_backup_sensor(PIPELINE_JOB, retention_from_env()), automation_sensor, run_failure_alerts],
+        sensors=[
+            build_backup_sensor(PIPELINE_JOB, retention_from_env()),
+            automation_sensor,
+            run_failure_alerts,
+            stream_hour_sensor,
+        ],
         schedules=[build_fallback_schedule(PIPELINE_JOB, [key for a in assets for key in a.keys])],
         resources=build_resources(settings, project),
         executor=STEP_EXECUTOR,

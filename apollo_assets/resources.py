@@ -15,6 +15,7 @@ from apollo_assets.lake.resource import LakeResource
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.mongo.live_resource import cluster_resource
 from apollo_assets.settings import Settings
+from apollo_assets.stream.resource import StreamKafkaResource
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 from ml_assets.assets import ModelRegistryResource
 
@@ -36,6 +37,7 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
         "lake": LakeResource(snapshot_url=settings.snapshot_url, lake_url=settings.lake_url),
         "model_registry": ModelRegistryResource(root=str(settings.ml_dir / "registry")),
         "mongo_cluster": cluster_resource(os.environ),
+        "stream_kafka": StreamKafkaResource(),
         "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings), dbt_executable=dbt_executable()),
     }
     warehouse = warehouse_resource(settings, str(project.manifest_path))
