@@ -9,8 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from pymongo import MongoClient
-
 from apollo_assets.collections import DATABASE
 from apollo_assets.ingest.parts import Part, piece_count, split_file
 from apollo_assets.ingest.spool import spool_source
@@ -37,6 +35,8 @@ def open_collections(
         return dict(open_backup(Path(spec), database).collections)
     database = database or DATABASE
     uri = mongo_uri() if spec == "live" else spec
+    from pymongo import MongoClient  # the driver only for a live cluster: backups are read as files
+
     with MongoClient(uri) as client:
         try:
             names = client[database].list_collection_names(filter={"type": "collection"})
@@ -66,6 +66,8 @@ def _is_gzip(path: Path) -> bool:
 
 def spool_live(source: LiveCollectionSource, directory: Path) -> list[Part]:
     """Each `_id` range read once, side by side, into its own local file: one part per range."""
+    from pymongo import MongoClient
+
     with MongoClient(source.uri) as client:
         ranges = source.ranges(client)
         paths = [directory / f"{source.name}.range{i:04d}.bson" for i in range(len(ranges))]

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
-import pandas as pd
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.warehouse.dbt_project import relation_name
 from apollo_assets.warehouse.duckdb_lake import refresh_lake_views
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 
 class DuckDBWarehouse(dg.ConfigurableResource):
@@ -28,6 +31,8 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        import duckdb  # imported by the steps that query, not by the definitions
+
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(self.path, read_only=read_only)
         try:
