@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,7 +172,11 @@ class RunFollower(threading.Thread):
     def run(self) -> None:
         while True:
             last = self._done.is_set()
-            lines = self._read()
+            try:
+                lines = self._read()
+            except Exception:  # progress is a view: a failed read (storage busy) must not stop it, nor the run
+                traceback.print_exc()  # into the run's log (`apollo run` sends stderr there)
+                lines = []
             if self.listener is not None:
                 self.listener(self.progress, lines)
             if last:
