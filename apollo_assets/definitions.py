@@ -16,6 +16,7 @@ from apollo_assets.operations.retention import retention_from_env
 from apollo_assets.operations.schedule import build_fallback_schedule
 from apollo_assets.pools import RUN_LIMITS
 from apollo_assets.resources import build_resources, dbt_target
+from apollo_assets.run_log import RUN_LOGGERS
 from apollo_assets.settings import Settings, load_settings
 from apollo_assets.stream.assets import STREAM_GROUP, stream_assets
 from apollo_assets.stream.sensor import stream_hour_sensor
@@ -62,6 +63,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[build_fallback_schedule(PIPELINE_JOB, [key for a in assets for key in a.keys])],
         resources=build_resources(settings, project),
         executor=STEP_EXECUTOR,
+        loggers=RUN_LOGGERS,
     )
 
 

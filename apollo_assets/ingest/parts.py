@@ -16,7 +16,6 @@ import numpy as np
 
 from apollo_assets.mongo.bson_stream import iter_blocks
 from apollo_assets.mongo.errors import BackupFormatError
-from apollo_assets.mongo.fast.kernels import hop
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
 from apollo_assets.mongo.stream import ByteStream
 
@@ -63,6 +62,8 @@ def _boundary_past(data: mmap.mmap, u8: np.ndarray, pos: int, target: int) -> in
     """The first document boundary at or past `target`, hopping from the one at `pos` (compiled: only length
     prefixes are read). Hopping touches every page of small documents: each step lets go of the pages behind it,
     or the whole file would count in this process's resident memory (page cache, but RSS all the same)."""
+    from apollo_assets.mongo.fast.kernels import hop  # numba: imported by the processes that split, not the definitions
+
     while pos < target:
         reached = hop(u8, pos, min(target, pos + HOP_BYTES))
         if reached < 0 or reached >= len(u8) or reached == pos:  # bad frame, end, or a tail too short to frame

@@ -12,9 +12,6 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-
 from apollo_assets.collections import DATABASE
 from apollo_assets.ingest.parts import Part, piece_count, split_file
 from apollo_assets.ingest.spool import spool_source
@@ -71,6 +68,9 @@ class OpenedSource:
 def _live_listing(
     spec: str, database: str, live: LiveOptions | None
 ) -> tuple[dict[str, CollectionSource], dict[str, dict[str, Any]]]:
+    from pymongo import MongoClient  # the driver only for a live cluster: backups are read as files
+    from pymongo.errors import PyMongoError
+
     uri = live_uri(spec)
     try:
         client = MongoClient(uri)
@@ -136,6 +136,8 @@ def _is_gzip(path: Path) -> bool:
 
 def spool_live(source: LiveCollectionSource, directory: Path) -> list[Part]:
     """Each `_id` range read once, side by side, into its own local file: one part per range."""
+    from pymongo import MongoClient
+
     with MongoClient(source.uri) as client:
         ranges = source.ranges(client)
         paths = [directory / f"{path_segment(source.name)}.range{i:04d}.bson" for i in range(len(ranges))]

@@ -19,12 +19,20 @@ from collections.abc import Callable
 import numpy as np
 import pyarrow as pa
 
-from apollo_assets.masking import hmac_kernel
 from apollo_assets.masking.distinct import REPEATING, on_valid
 from apollo_assets.masking.token_cache import cache_for
 
 TOKEN_CHARS = 32
 DIGEST_BYTES = TOKEN_CHARS // 2
+
+
+def _kernel():
+    """The compiled loop's module, imported on first use: importing numba costs the definitions (which import
+    this module through the lake assets) about half a second, and only a masking step needs it (step processes
+    have it already, from the forkserver's preload)."""
+    from apollo_assets.masking import hmac_kernel
+
+    return hmac_kernel
 
 
 def hmac_tokens(values: pa.Array, secret: bytes) -> pa.StringArray:
@@ -36,7 +44,7 @@ def hmac_tokens(values: pa.Array, secret: bytes) -> pa.StringArray:
     if count == 0:
         return pa.array([], pa.string())
     token_offsets = np.arange(0, TOKEN_CHARS * (count + 1), TOKEN_CHARS, dtype=np.int32)
-    hexed = hmac_kernel.tokens(*_buffers(values), secret, TOKEN_CHARS)
+    hexed = _kernel().tokens(*_buffers(values), secret, TOKEN_CHARS)
     if hexed is None:
         hexed = _python_tokens(values, secret)
     return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(token_offsets), pa.py_buffer(hexed)])
@@ -53,7 +61,7 @@ def _python_tokens(values: pa.Array, secret: bytes) -> bytes:
 
 def digest_function(secret: bytes) -> Callable[[list[bytes]], list[bytes]]:
     """HMAC-SHA256 under ``secret`` of each value (whole digests: truncating them one by one costs a copy)."""
-    inner_pad, outer_pad = hmac_kernel.key_pads(secret)
+    inner_pad, outer_pad = _kernel().key_pads(secret)
     inner_copy, outer_copy = hashlib.sha256(inner_pad).copy, hashlib.sha256(outer_pad).copy
 
     def digests(items: list[bytes]) -> list[bytes]:

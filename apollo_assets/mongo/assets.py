@@ -1,7 +1,10 @@
 """One snapshot asset per collection: the collection as it is in the backup (or, for a cluster that is not dumped,
-as it is on the live cluster), converted faithfully to Parquet."""
+as it is on the live cluster), converted faithfully to Parquet.
 
-from typing import Literal
+The readers are imported by the step that runs, not here: the definitions import this module, and the readers bring
+the compiled kernels (numba), pandas and pymongo, which a process that only loads the graph does not need."""
+
+from typing import TYPE_CHECKING, Literal
 
 import dagster as dg
 from pydantic import Field
@@ -10,18 +13,26 @@ from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.freshness import SNAPSHOT_FRESHNESS
-from apollo_assets.ingest.quarantine import QuarantineThresholdError
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.metadata import dataset_metadata
-from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.live import ENV_VAR as URI_VARIABLE
 from apollo_assets.mongo.live_resource import MongoClusterResource
-from apollo_assets.mongo.publish import MissingCollectionError, SnapshotSummary, publish_live_snapshot, publish_snapshot
 from apollo_assets.pools import INGEST, pool_tags
 
+if TYPE_CHECKING:
+    from apollo_assets.mongo.publish import SnapshotSummary
+
 SNAPSHOT_GROUP = "mongo_snapshots"
-# Bad input does not get better by retrying: fail the step once, with the message naming file/offset/collection.
-NOT_RETRIED = (QuarantineThresholdError, BackupFormatError, MissingCollectionError)
+
+
+def not_retried() -> tuple[type[Exception], ...]:
+    """Bad input does not get better by retrying: fail the step once, with the message naming
+    file/offset/collection."""
+    from apollo_assets.ingest.quarantine import QuarantineThresholdError
+    from apollo_assets.mongo.errors import BackupFormatError
+    from apollo_assets.mongo.publish import MissingCollectionError
+
+    return (QuarantineThresholdError, BackupFormatError, MissingCollectionError)
 
 
 class SnapshotConfig(dg.Config):
@@ -59,6 +70,8 @@ def build_snapshot_asset(collection: str) -> dg.AssetsDefinition:
         lake: LakeResource,
         mongo_cluster: MongoClusterResource,
     ) -> dg.MaterializeResult:
+        from apollo_assets.mongo.publish import publish_live_snapshot, publish_snapshot
+
         backup_id, dataset = context.partition_key, lake.snapshot(collection)
         options = {"workers": config.workers, "max_quarantine_share": config.max_quarantine_share}
         if config.source == "live" and not mongo_cluster.uri:
@@ -71,7 +84,7 @@ def build_snapshot_asset(collection: str) -> dg.AssetsDefinition:
             else:
                 with backup_bucket.bucket().local_copy(backup_id) as backup_dir:
                     summary = publish_snapshot(backup_dir, collection, backup_id, dataset, **options)
-        except NOT_RETRIED as error:
+        except not_retried() as error:
             raise step_failure(collection, backup_id, error) from error
         if summary.drift:
             context.log.warning(f"{collection}: fields whose BSON type varies: {sorted(summary.drift)}")
@@ -88,7 +101,7 @@ def step_failure(collection: str, backup_id: str, error: Exception) -> Exception
     return dg.Failure(f"{collection} of {backup_id}: {error}", allow_retries=False)
 
 
-def snapshot_metadata(summary: SnapshotSummary, path: str, config: SnapshotConfig) -> dict[str, object]:
+def snapshot_metadata(summary: "SnapshotSummary", path: str, config: SnapshotConfig) -> dict[str, object]:
     seconds = max(summary.seconds, 1e-9)
     return {
         **dataset_metadata(summary.schema, summary.commit, path),

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import numpy as np
 
 from apollo_assets.mongo.errors import BackupFormatError
-from apollo_assets.mongo.fast.kernels import BAD_LENGTH, NEED_MORE, NO_TRAILING_NUL, TERMINATED, frame_documents
 from apollo_assets.mongo.source import DocumentBlock
 from apollo_assets.mongo.stream import ByteStream
 
@@ -35,6 +34,10 @@ def check_length(n: int, stream: ByteStream, offset: int) -> None:
 
 def iter_blocks(stream: ByteStream, *, until_terminator: bool = False) -> Iterator[DocumentBlock]:
     """Yield blocks of documents until the stream ends (or, in an archive, until a 0xFFFFFFFF terminator)."""
+    # Imported here: the compiled kernels bring numba and the fast reader, which the definitions (importing the
+    # readers through the snapshot assets) do not need; a reading process imports them once.
+    from apollo_assets.mongo.fast.kernels import BAD_LENGTH, NEED_MORE, NO_TRAILING_NUL, TERMINATED, frame_documents
+
     while True:
         if not stream.ensure(4):
             if stream.available:

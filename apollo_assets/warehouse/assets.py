@@ -28,8 +28,10 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         project=project,
         partitions_def=backup_partitions,
         dagster_dbt_translator=WarehouseTranslator(),
-        # A backfill of many backups runs dbt once, over all of them.
-        backfill_policy=dg.BackfillPolicy.single_run(),
+        # No backfill policy, like every other asset: the `backup_pipeline` job holds every layer, and a job whose
+        # assets' policies differ is run one partition at a time all the same (Dagster 1.13 says so with a warning
+        # each time it loads the job). A backfill of several backups therefore runs dbt once per backup; the models
+        # still build any list of backups in one invocation (a run over a partition range passes them all).
         name="warehouse_dbt",
         pool=WAREHOUSE,
     )

@@ -8,8 +8,10 @@ drifts in one backup, is unified by name across files.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 LAKE_SCHEMA = "lake"
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from apollo_assets.lake.resource import LakeResource
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Warehouse(Protocol):

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
-import pandas as pd
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.warehouse.dbt_project import relation_name
 from apollo_assets.warehouse.duckdb_lake import refresh_lake_views
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 
 class DuckDBWarehouse(dg.ConfigurableResource):
@@ -28,6 +31,8 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        import duckdb  # imported by the steps that query, not by the definitions
+
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         # Read-only as an access mode in the config, the way dagster-dbt's in-process adapter (row counts) opens the
         # file: DuckDB refuses a second connection of another configuration in one process, and `read_only=True`
