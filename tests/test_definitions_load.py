@@ -10,6 +10,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.integration  # fresh interpreters, one per check
+
 # What only a running step needs. Loading the definitions imports dagster, dagster-dbt (and with it dbt-core),
 # pyarrow and the project's modules, and nothing of this.
 STEP_LIBRARIES = [

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from apollo_assets.cli.errors import ApolloGroup
-
 # Aliased so that the subcommands do not shadow their modules (`apollo_assets.cli.policy` stays the module).
 from apollo_assets.cli.dashboards import dashboards as dashboards_command
+from apollo_assets.cli.errors import ApolloGroup
 from apollo_assets.cli.generate import generate_backup as generate_backup_command
 from apollo_assets.cli.ingest import ingest as ingest_command
 from apollo_assets.cli.policy import policy as policy_command

@@ -11,12 +11,17 @@ from pathlib import Path
 
 import click
 
+from apollo_assets.cli.errors import ApolloCommand
 from apollo_assets.settings import load_settings
 
 TOPIC_NAMES = ("usage_events", "email_events")
 
 
-@click.command("generate-events", help="Produce realistic events (the world of the latest sample backup) to Kafka.")
+@click.command(
+    "generate-events",
+    cls=ApolloCommand,
+    help="Produce realistic events (the world of the latest sample backup) to Kafka.",
+)
 @click.option("--rate", default=100.0, show_default=True, help="Events per second.")
 @click.option("--duration", default=10.0, show_default=True, help="Seconds of events (rate x duration events).")
 @click.option("--topics", default=",".join(TOPIC_NAMES), show_default=True, help="Comma-separated topics.")
@@ -54,7 +59,9 @@ def generate_events(
     )
 
 
-@click.command("stream", help="Consume the topics into the masked lake (lake/stream/<topic>/), exactly once.")
+@click.command(
+    "stream", cls=ApolloCommand, help="Consume the topics into the masked lake (lake/stream/<topic>/), exactly once."
+)
 @click.option("--bootstrap", help="host:port of the brokers (default: APOLLO_KAFKA_BOOTSTRAP).")
 @click.option("--local-broker", is_flag=True, help="Start a local in-memory broker (Tansu) and use it.")
 @click.option("--demo", is_flag=True, help="With --local-broker: also produce events (apollo generate-events).")

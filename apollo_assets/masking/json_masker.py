@@ -34,7 +34,8 @@ from apollo_assets.masking.pseudonym import hash_array
 
 REDACTED = "[REDACTED]"
 # The drift type names of the scalars `keep` passes as they are.
-SCALAR_TYPES = pa.array(["string", "int", "long", "double", "bool", "date", "decimal", "objectId", "null"])
+# Built as an Arrow array where it is used: `pa.array` at import time would import pandas with the definitions.
+SCALAR_TYPES = ("string", "int", "long", "double", "bool", "date", "decimal", "objectId", "null")
 _DROP = object()  # a value (or key) that does not go to the output
 Token = Callable[[str, str], str]  # (transform, text) -> masked text; transform: hash, email, phone
 
@@ -156,7 +157,7 @@ def mask_json_column(values: pa.Array, types: pa.Array | None, masker: JsonMaske
     needs = plain.is_valid()
     if masker.rule is not None and masker.rule.action == "keep":
         if types is not None:
-            needs = pc.and_(needs, pc.invert(pc.fill_null(pc.is_in(types, value_set=SCALAR_TYPES), False)))
+            needs = pc.and_(needs, pc.invert(pc.fill_null(pc.is_in(types, value_set=pa.array(SCALAR_TYPES)), False)))
         else:
             needs = pc.and_(needs, pc.fill_null(pc.match_substring_regex(plain, r"^[\[{]"), False))
     if not pc.any(needs).as_py():

@@ -77,6 +77,7 @@ def test_debug_lets_the_error_through_with_its_traceback(dump, tmp_path, monkeyp
     assert isinstance(CliRunner().invoke(main, args[:-1]).exception, MaskingKeyError)
 
 
+@pytest.mark.integration  # runs `python -c` as a user would
 def test_the_installed_command_prints_one_line_and_a_traceback_only_when_asked(dump, tmp_path):
     env = {**os.environ, "APOLLO_MASKING_KEY": "not a key!", "APOLLO_DATA_DIR": str(tmp_path / "data")}
     command = [sys.executable, "-c", "from apollo_assets.cli import main; main()", "ingest", str(dump), "--out"]
