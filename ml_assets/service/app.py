@@ -10,8 +10,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from ml_assets.errors import describe
 from ml_assets.engagement_store import EngagementStore
+from ml_assets.errors import describe
 from ml_assets.registry import ModelRegistry
 from ml_assets.service import errors
 from ml_assets.service.auth import BearerTokenMiddleware
