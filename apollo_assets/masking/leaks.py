@@ -55,6 +55,18 @@ class LeakReport:
         return f"{sum(totals.values())} values ({shown}) in {len(self.findings)} fields of {self.rows} rows"
 
 
+class LeakFoundError(RuntimeError):
+    """Masked data about to be published holds personal data; it was not published. Carries the report; the
+    message has counts only (no value, no field name)."""
+
+    def __init__(self, where: str, report: LeakReport) -> None:
+        super().__init__(
+            f"{where}: the masked data holds personal data, {report.counts()}; not published (the previous "
+            "version, if any, stays)"
+        )
+        self.report = report
+
+
 def merge_reports(reports: Iterable[LeakReport]) -> LeakReport:
     """One report for the batches of one dataset, scanned one at a time."""
     rows, checked = 0, 0

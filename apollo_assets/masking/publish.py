@@ -13,19 +13,8 @@ import pyarrow as pa
 
 from apollo_assets.lake.datasets import CommitInfo, PartitionedDataset
 from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.leaks import LeakReport, merge_reports, scan_for_leaks
+from apollo_assets.masking.leaks import LeakFoundError, LeakReport, merge_reports, scan_for_leaks
 from apollo_assets.masking.policy import MaskingPolicy
-
-
-class LeakFoundError(RuntimeError):
-    """The masked partition holds personal data; it was not published. Carries the report (counts, no value)."""
-
-    def __init__(self, collection: str, backup_id: str, report: LeakReport) -> None:
-        super().__init__(
-            f"lake/{collection} {backup_id}: the masked data holds personal data, {report.counts()}; not published "
-            "(the previous version, if any, stays)"
-        )
-        self.report = report
 
 
 @dataclass(frozen=True)
@@ -59,7 +48,7 @@ def publish_masked(
             staged.write(masker.mask(batch))
         report = scan_batches(staged.batches(), policy, fingerprints, key)
         if not report.ok:
-            raise LeakFoundError(collection, backup_id, report)
+            raise LeakFoundError(f"lake/{collection} {backup_id}", report)
         commit = staged.publish()
     return MaskedSummary(
         collection=collection,
