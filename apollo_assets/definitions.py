@@ -7,6 +7,7 @@ import os
 
 import dagster as dg
 
+from apollo_assets.backups.attempts import run_retries_from_env
 from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.masking.assets import lake_assets
 from apollo_assets.mongo.assets import snapshot_assets
@@ -50,7 +51,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=assets,
         asset_checks=[build_warehouse_pii_checks(warehouse)],
         jobs=[pipeline],
-        sensors=[build_backup_sensor(PIPELINE_JOB, retention_from_env()), automation_sensor, run_failure_alerts],
+        sensors=[
+            build_backup_sensor(PIPELINE_JOB, retention_from_env(), retries=run_retries_from_env()),
+            automation_sensor,
+            run_failure_alerts,
+        ],
         schedules=[build_fallback_schedule(PIPELINE_JOB, [key for a in assets for key in a.keys])],
         resources=build_resources(settings, project),
         executor=STEP_EXECUTOR,
