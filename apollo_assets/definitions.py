@@ -7,6 +7,7 @@ import os
 
 import dagster as dg
 
+from apollo_assets.backups.attempts import run_retries_from_env
 from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.masking.assets import lake_assets
 from apollo_assets.mongo.assets import snapshot_assets
@@ -55,7 +56,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         asset_checks=[build_warehouse_pii_checks(warehouse)],
         jobs=[pipeline],
         sensors=[
-            build_backup_sensor(PIPELINE_JOB, retention_from_env()),
+            build_backup_sensor(PIPELINE_JOB, retention_from_env(), retries=run_retries_from_env()),
             automation_sensor,
             run_failure_alerts,
             stream_hour_sensor,

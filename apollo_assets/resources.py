@@ -34,7 +34,9 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
     secrets stay `dg.EnvVar`s, resolved when a step starts, never copied into config."""
     resources: dict[str, dg.ConfigurableResource] = {
         "backup_bucket": BackupBucketResource(url=settings.backup_url),
-        "lake": LakeResource(snapshot_url=settings.snapshot_url, lake_url=settings.lake_url),
+        "lake": LakeResource(
+            snapshot_url=settings.snapshot_url, lake_url=settings.lake_url, grace_minutes=settings.lake_grace_minutes
+        ),
         "model_registry": ModelRegistryResource(root=str(settings.ml_dir / "registry")),
         "mongo_cluster": cluster_resource(os.environ),
         "stream_kafka": StreamKafkaResource(),

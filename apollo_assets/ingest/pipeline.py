@@ -34,6 +34,7 @@ from apollo_assets.ingest.summary import IngestSummary
 from apollo_assets.ingest.work import Group, GroupOutput, Masking
 from apollo_assets.lake.datasets import PartitionedDataset, PartitionWriter
 from apollo_assets.masking import Masker
+from apollo_assets.masking.leaks import LeakFoundError, merge_reports
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import pilot_stats, plan_of
 from apollo_assets.mongo.passes import ScanResult
@@ -87,6 +88,10 @@ def ingest_parts(
         def finish(writer: PartitionWriter, outputs: list[GroupOutput], scans: list[ScanResult]) -> list:
             for out in outputs:
                 adopt(writer, out.files, out.rows)
+            if masking is not None:  # check, then publish: a leak abandons the staged version
+                leaks = merge_reports(out.leaks for out in outputs if out.leaks is not None)
+                if not leaks.ok:
+                    raise LeakFoundError(f"{collection} {backup_id}", leaks)
             bad = [q for out in outputs for q in out.quarantined]
             where = quarantine.store(writer, collection, backup_id, bad)
             check_share(collection, backup_id, sum(s.documents for s in scans), bad, options.max_quarantine_share)

@@ -39,10 +39,13 @@ class Location:
 
     def list_dirs(self, path: str) -> list[str]:
         """Names of the folders directly under `path` (none when it does not exist)."""
+        return sorted(i.base_name for i in self.list(path) if i.type == pafs.FileType.Directory)
+
+    def list(self, path: str, recursive: bool = False) -> list[pafs.FileInfo]:
+        """What is under `path` (nothing when it does not exist)."""
         if not self.exists(path):
             return []
-        infos = self.fs.get_file_info(pafs.FileSelector(path, recursive=False))
-        return sorted(i.base_name for i in infos if i.type == pafs.FileType.Directory)
+        return self.fs.get_file_info(pafs.FileSelector(path, recursive=recursive))
 
     def read_bytes(self, path: str) -> bytes:
         with self.fs.open_input_stream(path) as stream:
@@ -61,7 +64,9 @@ def open_location(url: str) -> Location:
         # An emulator (STORAGE_EMULATOR_HOST: the tests) takes no credentials; looking for Google's default ones
         # would probe the GCE metadata server first.
         token = "anon" if os.environ.get("STORAGE_EMULATOR_HOST") else None
-        handler = pafs.FSSpecHandler(gcsfs.GCSFileSystem(token=token))
+        # No listing cache: other processes publish and sweep partitions, and a long-running one (the sensor, a
+        # code server) would otherwise keep answering from what it listed first.
+        handler = pafs.FSSpecHandler(gcsfs.GCSFileSystem(token=token, use_listings_cache=False))
         return Location(fs=pafs.PyFileSystem(handler), root=url.removeprefix("gs://").rstrip("/"), url=url)
     root = Path(url.removeprefix("file://")).expanduser().resolve()
     return Location(fs=pafs.LocalFileSystem(), root=str(root), url=str(root))

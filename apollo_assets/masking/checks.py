@@ -1,5 +1,8 @@
 """The blocking leak checks' evidence: PII patterns and source PII values must not be in masked data.
 
+The masked lake's own check is computed while publishing (`publish.py`: the staged files are scanned, and only a
+clean partition is published); this module gives its result and the fingerprints both checks compare against.
+
 The source values are sampled from the restricted snapshot zone and only their keyed fingerprints leave
 this module; results carry counts per column and pattern, never a value.
 """
@@ -13,19 +16,10 @@ from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.masking.fingerprints import PiiFingerprints, collect_backup_fingerprints
 from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.leaks import LeakReport, scan_for_leaks
+from apollo_assets.masking.leaks import LeakReport
 from apollo_assets.masking.policy_yaml import load_policy
 
 FINGERPRINT_SAMPLE = 10_000
-
-
-def leak_check_result(
-    collection: str, backup_id: str, lake: LakeResource, key: MaskingKey, *, check_name: str
-) -> dg.AssetCheckResult:
-    fingerprints = backup_fingerprints(lake, [backup_id], key, [collection])
-    masked = lake.masked(collection).read(backup_id)
-    report = scan_for_leaks(masked, load_policy(collection), source_pii_hashes=fingerprints)
-    return leak_result(report, check_name=check_name)
 
 
 def leak_result(report: LeakReport, *, check_name: str, asset_key: dg.AssetKey | None = None) -> dg.AssetCheckResult:

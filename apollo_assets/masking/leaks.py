@@ -6,6 +6,7 @@ A report holds field paths and counts only, never a value: it goes to asset meta
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import pyarrow as pa
@@ -44,6 +45,42 @@ class LeakReport:
         if self.ok:
             return f"no PII found ({len(self.columns_scanned)} text fields, {self.rows} rows)"
         return "PII found: " + "; ".join(f"{path} {kinds}" for path, kinds in self.findings.items())
+
+    def counts(self) -> str:
+        """How many values of each kind, in how many fields: no field name, no value (for error messages)."""
+        totals: dict[str, int] = defaultdict(int)
+        for kinds in self.findings.values():
+            for kind, count in kinds.items():
+                totals[kind] += count
+        shown = ", ".join(f"{kind} {count}" for kind, count in sorted(totals.items()))
+        return f"{sum(totals.values())} values ({shown}) in {len(self.findings)} fields of {self.rows} rows"
+
+
+class LeakFoundError(RuntimeError):
+    """Masked data about to be published holds personal data; it was not published. Carries the report; the
+    message has counts only (no value, no field name)."""
+
+    def __init__(self, where: str, report: LeakReport) -> None:
+        super().__init__(
+            f"{where}: the masked data holds personal data, {report.counts()}; not published (the previous "
+            "version, if any, stays)"
+        )
+        self.report = report
+
+
+def merge_reports(reports: Iterable[LeakReport]) -> LeakReport:
+    """One report for the batches of one dataset, scanned one at a time."""
+    rows, checked = 0, 0
+    scanned: dict[str, None] = {}
+    findings: dict[str, dict[str, int]] = defaultdict(dict)
+    for report in reports:
+        rows += report.rows
+        checked = max(checked, report.fingerprints_checked)
+        scanned.update(dict.fromkeys(report.columns_scanned))
+        for path, kinds in report.findings.items():
+            for kind, count in kinds.items():
+                findings[path][kind] = findings[path].get(kind, 0) + count
+    return LeakReport(rows, tuple(scanned), dict(findings), checked)
 
 
 def scan_for_leaks(

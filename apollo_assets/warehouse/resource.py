@@ -12,7 +12,8 @@ import dagster as dg
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.warehouse.dbt_project import relation_name
-from apollo_assets.warehouse.duckdb_lake import refresh_lake_views
+from apollo_assets.warehouse.duckdb_lake import point_lake_views, refresh_lake_views
+from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,6 +58,26 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         with self.connect() as con:
             refresh_lake_views(con, files)
         return {collection: len(paths) for collection, paths in files.items()}
+
+    def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
+        """Delete the backup's rows from every dbt table and point the `lake` views at the other partitions only,
+        in one transaction; the backup's lake files are then no longer read by anything here."""
+        if not Path(self.path).exists():
+            return {}
+        files = {}
+        for collection in COLLECTIONS:
+            dataset = lake.masked(collection)
+            files[collection] = [f for b in dataset.partitions() if b != backup_id for f in dataset.files(b)]
+        removed = {}
+        with self.connect() as con:
+            con.execute("begin transaction")
+            for schema, table, column in con.execute(backup_tables_sql()).fetchall():
+                (count,) = con.execute(delete_backup_sql(schema, table, column), [backup_id]).fetchone()
+                if count:
+                    removed[f"{schema}.{table}"] = count
+            point_lake_views(con, files)
+            con.execute("commit")
+        return removed
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with self.connect(read_only=True) as con:

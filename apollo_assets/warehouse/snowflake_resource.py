@@ -21,6 +21,7 @@ from dagster_snowflake import SnowflakeResource
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.filesystem import open_location
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
 from apollo_assets.warehouse.snowflake_load import load_partition
 from apollo_assets.warehouse.snowflake_sql import create_schema_sql
 from apollo_assets.warehouse.snowflake_stage import ExternalStage, InternalStage
@@ -70,6 +71,25 @@ class SnowflakeWarehouse(dg.ConfigurableResource):
                 ids = list(backup_ids) if backup_ids is not None else dataset.partitions()
                 loaded[collection] = sum(load_partition(cursor, stage, collection, dataset, i) for i in ids)
         return loaded
+
+    def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
+        """Delete the backup's rows from `LAKE.*` and every dbt table, in one transaction (the lake's files are
+        copied in, never read in place, so nothing else here names them)."""
+        removed = {}
+        with self.connect() as con:
+            cursor = con.cursor()
+            tables = cursor.execute(backup_tables_sql()).fetchall()
+            cursor.execute("BEGIN")
+            try:
+                for schema, table, column in tables:
+                    cursor.execute(delete_backup_sql(schema, table, column), [backup_id])
+                    if cursor.rowcount:
+                        removed[f"{schema}.{table}"] = cursor.rowcount
+                cursor.execute("COMMIT")
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+        return removed
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with self.connect() as con:

@@ -17,6 +17,7 @@ from apollo_assets.backups.manifest import MARKER
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.mongo.live_resource import MongoClusterResource
+from apollo_assets.warehouse.resource import DuckDBWarehouse
 from tests import tiers
 from tests.backups.daemon import QUEUED_ONLY, Daemon
 
@@ -43,6 +44,8 @@ def resources_for(bucket: str, data: Path) -> dict:
         "backup_bucket": BackupBucketResource(url=bucket),
         "lake": LakeResource(snapshot_url=str(data / "snapshots"), lake_url=str(data / "lake")),
         "mongo_cluster": MongoClusterResource(),  # no live cluster: these tests read backups
+        # Not built: retiring a backup finds no warehouse file and removes no rows.
+        "warehouse": DuckDBWarehouse(path=str(data / "warehouse.duckdb"), dbt_manifest=str(data / "manifest.json")),
     }
 
 
