@@ -119,6 +119,7 @@ def _events_of_a_failing_run() -> tuple[RunProgress, list[str]]:
     return progress, lines
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_failed_step_is_told_with_its_asset_and_the_first_line_of_its_error():
     progress, lines = _events_of_a_failing_run()
     assert sorted(lines) == [
@@ -130,6 +131,7 @@ def test_a_failed_step_is_told_with_its_asset_and_the_first_line_of_its_error():
     assert progress.started is not None
 
 
+@pytest.mark.integration  # a Dagster run
 def test_the_view_prints_a_layer_when_it_completes_and_what_was_left_at_the_end():
     progress, lines = _events_of_a_failing_run()
     out = io.StringIO()

@@ -26,15 +26,19 @@ PLATFORM_ERRORS: dict[str, tuple[str, ...]] = {
     "apollo_assets.names": ("UntrustedNameError",),
     "apollo_assets.settings": ("ConfigurationError",),
     "apollo_assets.lake.filesystem": ("UnsafePathError",),
-    "apollo_assets.lake.datasets": ("PartitionNotFoundError",),
+    "apollo_assets.lake.datasets": ("PartitionNotFoundError", "PublishConflictError"),
     "apollo_assets.masking.keys": ("MaskingKeyError",),
     "apollo_assets.masking.policy": ("PolicyError",),
+    "apollo_assets.masking.leaks": ("LeakFoundError",),
     "apollo_assets.mongo.errors": ("BackupFormatError", "SchemaError", "QuarantineThresholdExceeded"),
     "apollo_assets.ingest.quarantine": ("QuarantineThresholdError",),
     "apollo_assets.backups.manifest": ("BackupManifestError",),
     "apollo_assets.backups.integrity": ("CorruptBackupError",),
     "apollo_assets.warehouse.snowflake_load": ("LakeSchemaError", "LakeLoadError"),
     "apollo_assets.cli.ingest_run": ("UnknownCollectionError",),
+    "apollo_assets.mongo.publish": ("MissingCollectionError",),
+    "apollo_assets.stream.contract": ("ContractError",),
+    "apollo_assets.stream.kafka_settings": ("KafkaSettingsError",),
 }
 
 

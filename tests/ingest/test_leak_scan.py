@@ -60,6 +60,7 @@ def test_a_masked_collection_holding_personal_data_is_not_published(tmp_path, ke
     ]
 
 
+@pytest.mark.integration  # worker processes
 def test_a_leak_found_by_any_worker_stops_the_publication(tmp_path, key):
     titles = ["Engineer"] * 400 + ["call +44 20 7946 0958"]  # the last document: another worker's group
     with pytest.raises(LeakFoundError) as raised:
@@ -78,6 +79,7 @@ def test_apollo_ingest_reports_the_leak_in_one_line_and_exits_1(tmp_path, monkey
     result = CliRunner().invoke(ingest, [str(tmp_path / "dump" / "apollo"), "--out", str(out), "--backup-id", BACKUP])
     assert result.exit_code == 1
     (line,) = [json.loads(text) for text in result.stdout.splitlines() if text.startswith("{")]
-    assert line["error"].startswith("LeakFoundError: people 20261126T040000Z: the masked data holds personal data")
+    assert line["error_type"] == "LeakFoundError"
+    assert line["error"].startswith("people 20261126T040000Z: the masked data holds personal data")
     assert LEAKED not in result.output
     assert not list(out.rglob("*.parquet"))

@@ -114,6 +114,7 @@ def test_only_errors_of_the_cluster_or_network_are_left_to_the_retry_policy():
         assert "people of 20261126T040000Z" in failure.description and str(bad) in failure.description
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_time_series_collection_becomes_its_measurements_and_the_metadata_says_so(tmp_path):
     """`usage_events` kept as a time-series collection, dumped with `--oplog`: the snapshot holds the measurements
     (the one the oplog added included) under the collection's name, and its metadata says where they came from."""

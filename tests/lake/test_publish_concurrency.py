@@ -80,6 +80,7 @@ def _process_writer(root: str, writer: str, barrier, results) -> None:
         results.put((round_, backup_id, writer, publish_after(barrier, Path(root), backup_id, writer)))
 
 
+@pytest.mark.integration  # two processes
 def test_two_processes_publishing_one_partition_never_lose_both_versions(tmp_path):
     context = mp.get_context("spawn")
     barrier, results = context.Barrier(2, timeout=120), context.Queue()

@@ -69,6 +69,7 @@ def check_evaluation(result: dg.ExecuteInProcessResult) -> dg.AssetCheckEvaluati
     return evaluation
 
 
+@pytest.mark.integration  # Dagster runs
 def test_a_leaking_partition_fails_its_check_and_leaves_the_previous_version_published(resources, tmp_path):
     lake = resources["lake"]
     snapshot_people, lake_people = lake.snapshot("people"), lake.masked("people")
@@ -105,6 +106,7 @@ def test_a_leaking_partition_fails_its_check_and_leaves_the_previous_version_pub
     assert lake_people.read(BACKUP).column("title").to_pylist() == CLEAN
 
 
+@pytest.mark.integration  # Dagster runs
 def test_a_partition_that_failed_its_check_is_never_exposed_to_the_warehouse(resources, tmp_path):
     lake = resources["lake"]
     clean, leaky = snapshot(BACKUP, CLEAN), snapshot(NEW_BACKUP, LEAKY)

@@ -102,6 +102,7 @@ def test_a_retired_backup_leaves_the_warehouse_and_the_service(built, tmp_path, 
         assert latest["backup_id"] == B and latest["total"] > 0
 
 
+@pytest.mark.integration  # a second process holds DuckDB
 def test_a_busy_warehouse_keeps_the_backup_and_its_data_until_a_later_tick(built, tmp_path, test_instance):
     resources, serving, _ = built
     sensor = build_backup_sensor("backup_pipeline")
