@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from apollo_assets.errors import KnownError
+
 Environment = Literal["local", "prod"]
 
 # The variables production needs, with what each one is for: the error message and the README quote them.
@@ -31,7 +33,7 @@ PROD_VARIABLES: dict[str, str] = {
 }
 
 
-class ConfigurationError(RuntimeError):
+class ConfigurationError(KnownError, RuntimeError):
     """The environment does not describe a runnable platform."""
 
 

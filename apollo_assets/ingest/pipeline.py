@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from apollo_assets.errors import ApolloError
 from apollo_assets.ingest import progress
 from apollo_assets.ingest.output import StagedFolder, adopt
 from apollo_assets.ingest.parts import Part, PartsSource, guided_groups
@@ -49,7 +50,7 @@ class IngestOptions:
     progress: bool | None = None  # a progress bar; None: when stderr is a terminal
 
 
-class _Refit(Exception):
+class _Refit(ApolloError):
     """The pilot's plan is not the collection's: the staged version is abandoned, a second pass follows."""
 
 

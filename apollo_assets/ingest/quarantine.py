@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from apollo_assets.errors import KnownError
 from apollo_assets.lake.datasets import PartitionWriter
 from apollo_assets.lake.filesystem import Location
 from apollo_assets.mongo.report import QuarantinedDocument
@@ -23,7 +24,7 @@ from apollo_assets.names import path_segment, shown
 BSON_FILE, JSONL_FILE = "quarantine.bson", "quarantine.jsonl"
 
 
-class QuarantineThresholdError(RuntimeError):
+class QuarantineThresholdError(KnownError, RuntimeError):
     """Too large a share of a collection's documents could not be converted."""
 
 

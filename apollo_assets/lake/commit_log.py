@@ -26,17 +26,18 @@ from datetime import UTC, datetime
 
 import pyarrow.fs as pafs
 
+from apollo_assets.errors import ApolloError
 from apollo_assets.lake.filesystem import Location
 
 COMMITS = "_commits"
 OFFSET_DIGITS = 20
 
 
-class CommitConflict(RuntimeError):
+class CommitConflict(ApolloError, RuntimeError):
     """Another writer committed this partition from the same offset first."""
 
 
-class BrokenChain(RuntimeError):
+class BrokenChain(ApolloError, RuntimeError):
     """The records of a partition do not follow each other (a gap or an overlap): the log was tampered with."""
 
 

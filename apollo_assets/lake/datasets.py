@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from apollo_assets.errors import KnownError
 from apollo_assets.lake.filesystem import Location
 from apollo_assets.lake.parquet_files import open_parquet
 from apollo_assets.lake.pointer import pointer_store
@@ -45,11 +46,11 @@ PUBLISH_ATTEMPTS = 50  # compare-and-swap rounds lost to other writers before gi
 log = logging.getLogger(__name__)
 
 
-class PartitionNotFoundError(LookupError):
+class PartitionNotFoundError(KnownError, LookupError):
     """The partition has never been committed (or was deleted)."""
 
 
-class PublishConflictError(RuntimeError):
+class PublishConflictError(KnownError, RuntimeError):
     """A staged version could not be published: it was retired meanwhile, or other writers kept winning."""
 
 

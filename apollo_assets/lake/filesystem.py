@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pyarrow.fs as pafs
 
+from apollo_assets.errors import KnownError
 
-class UnsafePathError(ValueError):
+
+class UnsafePathError(KnownError, ValueError):
     """A path part that could lead out of its location's root (`..`, a separator, NUL): nothing is read,
     written or deleted there."""
 

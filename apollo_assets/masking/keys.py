@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from apollo_assets.errors import KnownError
 from apollo_assets.masking.keyfile import read_or_create
 
 ENV_VAR = "APOLLO_MASKING_KEY"
@@ -29,7 +30,7 @@ LOCAL_ENVS = frozenset({"local", "dev", "test"})
 log = logging.getLogger(__name__)
 
 
-class MaskingKeyError(RuntimeError):
+class MaskingKeyError(KnownError, RuntimeError):
     """No usable masking key. Messages never contain key material."""
 
 

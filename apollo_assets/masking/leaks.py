@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from apollo_assets.errors import KnownError
 from apollo_assets.masking.detectors import LEAK_PATTERNS, count_leaks
 from apollo_assets.masking.fingerprints import fingerprints
 from apollo_assets.masking.json_texts import json_strings
@@ -56,7 +57,7 @@ class LeakReport:
         return f"{sum(totals.values())} values ({shown}) in {len(self.findings)} fields of {self.rows} rows"
 
 
-class LeakFoundError(RuntimeError):
+class LeakFoundError(KnownError, RuntimeError):
     """Masked data about to be published holds personal data; it was not published. Carries the report; the
     message has counts only (no value, no field name)."""
 

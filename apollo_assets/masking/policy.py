@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from apollo_assets.errors import KnownError
 from apollo_assets.masking.paths import ancestors, normalize_path
 
 ACTIONS = ("keep", "hash", "email", "phone", "generalize", "redact", "drop")
@@ -19,7 +20,7 @@ PATTERNS = ("email", "phone", "card", "iban")
 ALWAYS_KEPT = "_backup_id"
 
 
-class PolicyError(ValueError):
+class PolicyError(KnownError, ValueError):
     """A policy that cannot be used; the message names the file and, when there is one, the field."""
 
     def __init__(self, source: str, field: str | None, problem: str) -> None:

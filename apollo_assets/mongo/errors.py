@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from apollo_assets.errors import KnownError
 
-class BackupFormatError(Exception):
+
+class BackupFormatError(KnownError):
     """A backup file is structurally broken: the rest of it cannot be read safely.
 
     `path` is the file, `offset` the byte offset in its (decompressed) stream, when known. `retryable`: whether
@@ -33,11 +35,11 @@ class MetadataError(BackupFormatError):
     """A collection's metadata (`<collection>.metadata.json` or archive prelude entry) is missing or bad."""
 
 
-class SchemaError(Exception):
+class SchemaError(KnownError):
     """The documents cannot be given an Arrow schema (e.g. a field name collides with a generated column)."""
 
 
-class QuarantineThresholdExceeded(Exception):
+class QuarantineThresholdExceeded(KnownError):
     """Too large a share of a collection's documents could not be converted."""
 
     def __init__(self, collection: str, quarantined: int, documents: int, threshold: float) -> None:

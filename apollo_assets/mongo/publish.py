@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from apollo_assets.errors import KnownError
 from apollo_assets.lake.datasets import CommitInfo, PartitionedDataset
 from apollo_assets.mongo.source import CollectionSource
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from apollo_assets.ingest.summary import IngestSummary
 
 
-class MissingCollectionError(LookupError):
+class MissingCollectionError(KnownError, LookupError):
     """The backup has no such collection."""
 
 

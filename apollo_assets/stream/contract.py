@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from apollo_assets.errors import KnownError
+
 SCHEMA_KEYWORDS = {"$schema", "$id", "title", "description", "type"}
 OBJECT_KEYWORDS = {"properties", "required", "additionalProperties"}
 STRING_KEYWORDS = {"enum", "pattern"}
@@ -23,7 +25,7 @@ DATE_TIME_MARK = "T[0-9]{2}:[0-9]{2}:[0-9]{2}"  # a pattern containing this desc
 TIMESTAMP = pa.timestamp("ms", tz="UTC")
 
 
-class ContractError(ValueError):
+class ContractError(KnownError, ValueError):
     """A topic schema that uses JSON Schema beyond the subset the stream can check in bulk."""
 
 

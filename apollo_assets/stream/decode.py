@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from apollo_assets.errors import ApolloError
 from apollo_assets.stream.contract import Contract, parse_timestamp
 from apollo_assets.stream.topics import StreamTopic, load_contract, load_json_schema
 
@@ -38,7 +39,7 @@ RULES = {
 }
 
 
-class Rejected(ValueError):
+class Rejected(ApolloError, ValueError):
     """A message that breaks its topic's schema; the message is the reason (no value in it)."""
 
 
@@ -176,7 +177,7 @@ def _normalize(contract: Contract, document: dict) -> dict:
     return document
 
 
-class _DuplicateKey(ValueError):
+class _DuplicateKey(ApolloError, ValueError):
     pass
 
 

@@ -20,6 +20,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from apollo_assets.errors import KnownError
 from apollo_assets.stream.topics import DEFAULT_PREFIX
 
 SECRET_KEYS = frozenset({"sasl.password", "ssl.key.password"})
@@ -35,7 +36,7 @@ _OPTIONAL = {
 }
 
 
-class KafkaSettingsError(ValueError):
+class KafkaSettingsError(KnownError, ValueError):
     """The environment does not describe a usable Kafka connection; the message names the variable."""
 
 

@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
+from apollo_assets.errors import KnownError
 from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import collection_name
@@ -19,11 +20,11 @@ from apollo_assets.warehouse.snowflake_sql import (
 from apollo_assets.warehouse.snowflake_types import loads_into, snowflake_type
 
 
-class LakeSchemaError(RuntimeError):
+class LakeSchemaError(KnownError, RuntimeError):
     """A partition's column cannot be loaded into the existing column of that name."""
 
 
-class LakeLoadError(RuntimeError):
+class LakeLoadError(KnownError, RuntimeError):
     """COPY loaded another number of rows than the committed partition holds."""
 
 

@@ -16,10 +16,12 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
+from apollo_assets.errors import ApolloError
+
 UNSEEN = "\x00unseen\x00"  # a category no training row can have
 
 
-class UnsupportedPipelineError(ValueError):
+class UnsupportedPipelineError(ApolloError, ValueError):
     """The pipeline cannot be compiled; callers fall back to scikit-learn."""
 
 

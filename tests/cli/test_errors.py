@@ -153,3 +153,16 @@ def test_a_failed_collection_reports_no_raw_value(monkeypatch, dump, tmp_path):
     assert "1 collection(s) failed: people" in one_line(result)
     assert "p1@example.com" not in result.output
     assert '"error": "unexpected RuntimeError' in result.stdout
+
+
+def test_any_known_error_is_shown_and_any_other_by_its_type_only():
+    """A new module's refusal needs no registration: deriving from `KnownError` is what makes its text shown."""
+    from apollo_assets.errors import ApolloError, KnownError
+    from apollo_assets.mongo.bson_elements import ElementError
+
+    class NewRefusal(KnownError):
+        pass
+
+    assert error_text(NewRefusal("collection 'x': bad   thing\nat 3")) == "collection 'x': bad thing at 3"
+    assert error_text(ApolloError("quoting 'secret@example.com'")).startswith("unexpected ApolloError")
+    assert "secret" not in error_text(ElementError("value 'secret'", 3))
