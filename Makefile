@@ -15,7 +15,7 @@ setup:
 	@$(UV) sync --frozen --quiet --compile-bytecode
 	@$(UV) run --frozen --no-sync python -m compileall -q -j 0 apollo_assets ml_assets >/dev/null
 	@# The fast reader's numba kernels, compiled once into their cache beside the code (~20 s the first time).
-	@$(UV) run --frozen --no-sync python -c "import apollo_assets.mongo.fast.preload"
+	@$(UV) run --frozen --no-sync python -c "import apollo_assets.kernel_preload"
 	@mkdir -p "$(DAGSTER_HOME)" && cp -n dagster.yaml "$(DAGSTER_HOME)/dagster.yaml" 2>/dev/null || true
 
 run: setup ## generate a sample backup if the bucket is empty, then run the whole graph for the new backup

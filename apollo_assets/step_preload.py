@@ -15,8 +15,8 @@ import dagster as dg
 
 STEP_MODULES = (
     "apollo_assets.definitions",  # built at import
-    "apollo_assets.mongo.fast.preload",  # the BSON kernels and masking's HMAC loop, loaded once
-    "apollo_assets.mongo.publish",  # the snapshot steps
+    "apollo_assets.kernel_preload",  # the BSON kernels and masking's HMAC loop, loaded once
+    "apollo_assets.ingest.snapshots",  # the snapshot steps
     "apollo_assets.ingest",  # their ingest path
     "apollo_assets.masking.publish",  # the lake steps
     "apollo_assets.masking.checks",  # their leak checks

@@ -235,9 +235,6 @@ def measure(kind: str, args: list[str]) -> dict[str, Any]:
 
 
 def run_one(kind: str, args: list[str]) -> None:
-    import apollo_assets.ingest  # imports are not what is measured (pandas alone takes seconds here)
-    import apollo_assets.masking
-    import apollo_assets.mongo.fast.preload  # noqa: F401  (compiled kernels loaded, as a Dagster step has them)
 
     if kind == "project" and int(args[2]) > 1 and args[3:] != ["cold"]:
         from apollo_assets.ingest.pool import warm_forkserver

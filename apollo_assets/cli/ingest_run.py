@@ -102,9 +102,8 @@ def run_ingest(
         if summary.masked_unlisted:
             why = "no masking policy" if policy.is_default else f"not named by {policy.source}"
             warn(f"{label}: {why}: masked fail-closed: {summary.masked_unlisted}")
-        provenance = collection.provenance()
-        applied[db, name] = provenance.get("oplog_entries_applied", 0)
-        emit({"database": db, **summary.to_json(), **provenance})
+        applied[db, name] = summary.provenance.get("oplog_entries_applied", 0)
+        emit({"database": db, **summary.to_json()})
     if opened.oplog is not None:
         emit(oplog_summary(opened.oplog, databases, applied, failures=len(failures)))
     return failures

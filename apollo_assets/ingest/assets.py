@@ -20,7 +20,7 @@ from apollo_assets.mongo.live_resource import MongoClusterResource
 from apollo_assets.pools import INGEST, pool_tags
 
 if TYPE_CHECKING:
-    from apollo_assets.mongo.publish import SnapshotSummary
+    from apollo_assets.ingest.summary import IngestSummary
 
 SNAPSHOT_GROUP = "mongo_snapshots"
 
@@ -28,11 +28,10 @@ SNAPSHOT_GROUP = "mongo_snapshots"
 def not_retried() -> tuple[type[Exception], ...]:
     """Bad input does not get better by retrying: fail the step once, with the message naming
     file/offset/collection."""
-    from apollo_assets.ingest.quarantine import QuarantineThresholdError
-    from apollo_assets.mongo.errors import BackupFormatError
-    from apollo_assets.mongo.publish import MissingCollectionError
+    from apollo_assets.ingest.snapshots import MissingCollectionError
+    from apollo_assets.mongo.errors import BackupFormatError, QuarantineThresholdExceeded
 
-    return (QuarantineThresholdError, BackupFormatError, MissingCollectionError)
+    return (QuarantineThresholdExceeded, BackupFormatError, MissingCollectionError)
 
 
 class SnapshotConfig(dg.Config):
@@ -70,7 +69,7 @@ def build_snapshot_asset(collection: str) -> dg.AssetsDefinition:
         lake: LakeResource,
         mongo_cluster: MongoClusterResource,
     ) -> dg.MaterializeResult:
-        from apollo_assets.mongo.publish import publish_live_snapshot, publish_snapshot
+        from apollo_assets.ingest.snapshots import publish_live_snapshot, publish_snapshot
 
         backup_id, dataset = context.partition_key, lake.snapshot(collection)
         options = {"workers": config.workers, "max_quarantine_share": config.max_quarantine_share}
@@ -101,7 +100,7 @@ def step_failure(collection: str, backup_id: str, error: Exception) -> Exception
     return dg.Failure(f"{collection} of {backup_id}: {error}", allow_retries=False)
 
 
-def snapshot_metadata(summary: "SnapshotSummary", path: str, config: SnapshotConfig) -> dict[str, object]:
+def snapshot_metadata(summary: "IngestSummary", path: str, config: SnapshotConfig) -> dict[str, object]:
     seconds = max(summary.seconds, 1e-9)
     return {
         **dataset_metadata(summary.schema, summary.commit, path),

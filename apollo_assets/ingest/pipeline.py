@@ -30,7 +30,7 @@ from apollo_assets.ingest.pool import (
     onepass_in_worker,
     shared_counters,
 )
-from apollo_assets.ingest.quarantine import InPartition, QuarantineSink, check_share
+from apollo_assets.ingest.quarantine import InPartition, QuarantineSink
 from apollo_assets.ingest.summary import IngestSummary
 from apollo_assets.ingest.work import Group, GroupOutput, Masking
 from apollo_assets.lake.datasets import PartitionedDataset, PartitionWriter
@@ -39,6 +39,7 @@ from apollo_assets.masking.leaks import LeakFoundError, merge_reports
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import pilot_stats, plan_of
 from apollo_assets.mongo.passes import ScanResult
+from apollo_assets.mongo.report import check_quarantine_share
 from apollo_assets.mongo.schema import infer_plan
 from apollo_assets.names import printable
 
@@ -95,7 +96,9 @@ def ingest_parts(
                     raise LeakFoundError(f"{collection} {backup_id}", leaks)
             bad = [q for out in outputs for q in out.quarantined]
             where = quarantine.store(writer, collection, backup_id, bad)
-            check_share(collection, backup_id, sum(s.documents for s in scans), bad, options.max_quarantine_share)
+            check_quarantine_share(
+                collection, backup_id, sum(s.documents for s in scans), bad, options.max_quarantine_share
+            )
             return [bad, where]
 
         try:

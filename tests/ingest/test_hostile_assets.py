@@ -8,9 +8,9 @@ import json
 import dagster as dg
 import pytest
 
+from apollo_assets.ingest.assets import snapshot_assets
 from apollo_assets.masking.assets import lake_assets
 from apollo_assets.masking.resource import MaskingKeyResource
-from apollo_assets.mongo.assets import snapshot_assets
 from tests.backups.conftest import MARKER, marker, resources_for
 from tests.mongo.helpers import write_dump
 

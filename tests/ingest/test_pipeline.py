@@ -16,16 +16,14 @@ from apollo_assets.ingest import (
     BesideDataset,
     IngestOptions,
     Masking,
-    QuarantineThresholdError,
     ingest_collection,
     open_collections,
 )
-from apollo_assets.ingest.quarantine import check_share
 from apollo_assets.lake import PartitionedDataset, PartitionNotFoundError, open_location
 from apollo_assets.masking import Masker, load_policy
-from apollo_assets.mongo import open_backup, read_snapshot
+from apollo_assets.mongo import QuarantineThresholdExceeded, open_backup, read_snapshot
 from apollo_assets.mongo.archive_writer import ArchiveCollectionSpec, write_archive
-from apollo_assets.mongo.report import QuarantinedDocument
+from apollo_assets.mongo.report import QuarantinedDocument, check_quarantine_share
 from apollo_assets.mongo.source import DocumentLocation
 from tests.mongo.helpers import encode, write_dump
 
@@ -120,7 +118,7 @@ def test_quarantined_documents_go_beside_the_dataset_and_are_counted(tmp_path):
 
 
 def test_too_many_quarantined_documents_fail_and_publish_nothing(tmp_path):
-    with pytest.raises(QuarantineThresholdError, match=r"5 of 105 documents"):
+    with pytest.raises(QuarantineThresholdExceeded, match=r"5 of 105 documents"):
         _ingest(_with_bad(tmp_path, 5), tmp_path / "out", max_quarantine_share=0.02)
     with pytest.raises(PartitionNotFoundError):
         PartitionedDataset(open_location(str(tmp_path / "out")), "things").current(BACKUP)
@@ -225,7 +223,7 @@ def test_the_quarantine_threshold_error_quotes_no_document_text():
     names the first document's place and the kind of error only."""
     location = DocumentLocation("people.bson", 120)
     bad = [QuarantinedDocument(location, "cannot convert: ArrowInvalid: Could not convert 'p1@example.com'", b"")]
-    with pytest.raises(QuarantineThresholdError) as info:
-        check_share("people", BACKUP, 10, bad, 0.01)
+    with pytest.raises(QuarantineThresholdExceeded) as info:
+        check_quarantine_share("people", BACKUP, 10, bad, 0.01)
     assert "p1@example.com" not in str(info.value)
     assert "first: people.bson at byte offset 120 (cannot convert)" in str(info.value)

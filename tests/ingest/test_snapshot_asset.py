@@ -9,11 +9,11 @@ import dagster as dg
 import pytest
 from pymongo import MongoClient
 
-from apollo_assets.mongo.assets import snapshot_assets, step_failure
+from apollo_assets.ingest.assets import snapshot_assets, step_failure
+from apollo_assets.ingest.snapshots import MissingCollectionError
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.live import LiveReadError
 from apollo_assets.mongo.live_resource import MongoClusterResource, cluster_resource
-from apollo_assets.mongo.publish import MissingCollectionError
 from tests.backups.conftest import MARKER, make_backup, marker, resources_for
 from tests.mongo.helpers import encode, write_dump
 

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import dagster as dg
 import pytest
 
-from apollo_assets.mongo.assets import snapshot_assets
+from apollo_assets.ingest.assets import snapshot_assets
 from apollo_assets.operations.alerts import Alert, email_notifier, notifiers_from_env
 from apollo_assets.operations.failures import alert_for, run_failure_alerts
 from tests import tiers
