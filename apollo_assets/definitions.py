@@ -8,10 +8,10 @@ import os
 import dagster as dg
 
 from apollo_assets.backups.attempts import run_retries_from_env
-from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.ingest.assets import snapshot_assets
 from apollo_assets.masking.assets import lake_assets
 from apollo_assets.operations.automation import automation_sensor, with_automation
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from apollo_assets.operations.failures import run_failure_alerts
 from apollo_assets.operations.retention import retention_from_env
 from apollo_assets.operations.schedule import build_fallback_schedule

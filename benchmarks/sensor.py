@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 import dagster as dg  # noqa: E402
 
 from apollo_assets.backups.bucket import BackupBucket  # noqa: E402
-from apollo_assets.backups.sensor import MAX_RUNS_PER_TICK, build_backup_sensor  # noqa: E402
+from apollo_assets.operations.backup_sensor import MAX_RUNS_PER_TICK, build_backup_sensor  # noqa: E402
 from tests.backups.conftest import resources_for, start_fake_gcs, tick  # noqa: E402
 from tests.backups.daemon import QUEUED_ONLY, Daemon  # noqa: E402
 from tests.backups.test_sensor_scale import backup_ids, write_markers  # noqa: E402

@@ -59,8 +59,8 @@ def produce_role(args: argparse.Namespace) -> None:
 
 def consume_role(args: argparse.Namespace) -> None:
     """One consumer process: StreamService over every partition until `--count` events are committed."""
-    from apollo_assets.lake.filesystem import open_location
     from apollo_assets.masking import MaskingKey
+    from apollo_assets.storage import open_location
     from apollo_assets.stream.service import StreamOptions, StreamService
 
     kafka = _kafka(args.bootstrap, args.prefix)
@@ -133,7 +133,7 @@ def _poll_latencies(lake: Path, topics: list[str], until: float) -> tuple[list[f
     the time it became queryable minus its event time (= its produce time: the producer is paced to it)."""
     import duckdb
 
-    from apollo_assets.lake.filesystem import open_location
+    from apollo_assets.storage import open_location
     from apollo_assets.stream.progress import stream_log
     from apollo_assets.stream.topics import TOPICS
 

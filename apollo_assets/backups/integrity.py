@@ -6,9 +6,9 @@ import pyarrow.fs as pafs
 
 from apollo_assets.backups.manifest import MARKER, BackupManifest, BackupManifestError, parse_manifest
 from apollo_assets.errors import KnownError
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import shown
+from apollo_assets.storage import Location
 
 
 class CorruptBackupError(KnownError, dg.Failure):

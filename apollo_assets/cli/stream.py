@@ -80,8 +80,8 @@ def stream(
 ) -> None:
     from dataclasses import replace
 
-    from apollo_assets.lake.filesystem import open_location
     from apollo_assets.masking import load_masking_key
+    from apollo_assets.storage import open_location
     from apollo_assets.stream.admin import ensure_topics
     from apollo_assets.stream.kafka_settings import kafka_settings_from_env
     from apollo_assets.stream.local_broker import start_local_broker

@@ -13,8 +13,8 @@ from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.freshness import SNAPSHOT_FRESHNESS
+from apollo_assets.lake.asset_metadata import dataset_metadata
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.metadata import dataset_metadata
 from apollo_assets.mongo.live import ENV_VAR as URI_VARIABLE
 from apollo_assets.mongo.live_resource import MongoClusterResource
 from apollo_assets.pools import INGEST, pool_tags

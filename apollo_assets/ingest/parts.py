@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.bson_framing import iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream
 
 PIECES_PER_WORKER = 32
 PIECE_BYTES = 8 * 1024 * 1024  # a few chunks of 4,096 documents of ~800 bytes

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Protocol
 
 from apollo_assets.lake.datasets import PartitionWriter
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.mongo.report import QuarantinedDocument
 from apollo_assets.names import path_segment
+from apollo_assets.storage import Location
 
 BSON_FILE, JSONL_FILE = "quarantine.bson", "quarantine.jsonl"
 

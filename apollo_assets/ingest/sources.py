@@ -18,11 +18,11 @@ from apollo_assets.ingest.spool import spool_source
 from apollo_assets.mongo import open_backup
 from apollo_assets.mongo.archive import ArchiveCollection
 from apollo_assets.mongo.backup import LeftAside, open_dump
+from apollo_assets.mongo.byte_stream import GZIP_MAGIC
 from apollo_assets.mongo.dump_dir import DumpCollection
 from apollo_assets.mongo.live import LiveCollectionSource, LiveOptions, LiveReadError, mongo_uri, redact
 from apollo_assets.mongo.oplog import OplogIndex, ReplayedCollection
 from apollo_assets.mongo.source import CollectionSource
-from apollo_assets.mongo.stream import GZIP_MAGIC
 from apollo_assets.mongo.timeseries import TimeseriesCollection
 from apollo_assets.names import collection_name, database_name, path_segment, shown
 from apollo_assets.settings import ConfigurationError

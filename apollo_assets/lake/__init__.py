@@ -2,7 +2,7 @@
 compare-and-swap of its pointer) and cleaned up after a grace period."""
 
 from apollo_assets.lake.datasets import CommitInfo, PartitionedDataset, PartitionNotFoundError, PublishConflictError
-from apollo_assets.lake.filesystem import Location, open_location
+from apollo_assets.storage import Location, open_location
 
 __all__ = [
     "CommitInfo",

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import pyarrow.fs as pafs
 
 from apollo_assets.errors import ApolloError
-from apollo_assets.lake.filesystem import Location
+from apollo_assets.storage import Location
 
 COMMITS = "_commits"
 OFFSET_DIGITS = 20

@@ -33,9 +33,9 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from apollo_assets.errors import KnownError
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.lake.parquet_files import open_parquet
 from apollo_assets.lake.pointer import pointer_store
+from apollo_assets.storage import Location
 
 POINTER = "_CURRENT.json"
 SWEEP = "_sweep"

@@ -25,7 +25,7 @@ from typing import Protocol
 
 import pyarrow.fs as pafs
 
-from apollo_assets.lake.filesystem import Location
+from apollo_assets.storage import Location
 
 MISSING = "missing"
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import dagster as dg
 
 from apollo_assets.lake.datasets import DEFAULT_GRACE, PartitionedDataset
-from apollo_assets.lake.filesystem import open_location
+from apollo_assets.storage import open_location
 
 
 class LakeResource(dg.ConfigurableResource):

@@ -24,7 +24,7 @@ import numpy as np
 from numba import types
 from numba.core.types import WrapperAddressProtocol
 
-from apollo_assets.compiled import compiled
+from apollo_assets.jit import jit
 
 CONTEXT_BYTES = 128  # sizeof(SHA256_CTX) is 112 (eight state words, two counters, a 64-byte block, two ints)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -45,7 +45,7 @@ class _Function(WrapperAddressProtocol):
         return self._signature
 
 
-@compiled()
+@jit()
 def _hmac_hex(offsets, data, inner, outer, update, final, hexdigits, chars):
     """The first `chars` hex digits of each value's HMAC, all values' tokens in one buffer."""
     count = len(offsets) - 1

@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.bson_framing import iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.live_ranges import IdRange, split_ranges
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream
 
 # pymongo is imported where a cluster is read: the definitions import this module (through the snapshot assets)
 # and need none of it.

@@ -10,7 +10,7 @@ import dagster as dg
 
 from apollo_assets.backups.attempts import given_up
 from apollo_assets.backups.partitions import backup_partitions
-from apollo_assets.backups.sensor import IN_PROGRESS
+from apollo_assets.operations.backup_sensor import IN_PROGRESS
 
 FALLBACK_SCHEDULE = "daily_fallback"
 # Backups land around 04:00 UTC and take well under an hour: 07:00 leaves room for the sensor and automation.

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import dagster as dg
 
-from apollo_assets.lake.filesystem import Location, open_location
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.storage import Location, open_location
 from apollo_assets.stream.kafka_settings import KafkaSettings
 from apollo_assets.stream.progress import hour_files, progress, stream_log, watermark
 from apollo_assets.stream.resource import StreamKafkaResource

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apollo_assets.lake.commit_log import DataFile, OffsetCommitLog
-from apollo_assets.lake.filesystem import Location
+from apollo_assets.storage import Location
 from apollo_assets.stream.topics import dataset_name
 
 HOUR_FOLDER = "%Y-%m-%dT%H"

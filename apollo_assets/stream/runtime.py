@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.masking import MaskingKey
 from apollo_assets.settings import Settings
+from apollo_assets.storage import Location
 from apollo_assets.stream.kafka_settings import KafkaSettings
 from apollo_assets.stream.service import StreamOptions, StreamService
 from apollo_assets.stream.subscriptions import Subscriptions

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
-from apollo_assets.lake.filesystem import open_location
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.storage import open_location
 from apollo_assets.stream.assets import stream_key
 from apollo_assets.stream.progress import PARTITION_KEY, complete_hours, first_hour, watermark
 from apollo_assets.stream.resource import StreamKafkaResource

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from apollo_assets.lake.commit_log import CommitConflict, OffsetCommitLog
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.masking import Masker, MaskingKey, load_policy
+from apollo_assets.storage import Location
 from apollo_assets.stream.batches import PendingBatch, commit_record, prepare, write_files
 from apollo_assets.stream.kafka_settings import KafkaSettings
 from apollo_assets.stream.subscriptions import Subscriptions

@@ -19,8 +19,8 @@ import pandas as pd
 from dagster_snowflake import SnowflakeResource
 
 from apollo_assets.collections import COLLECTIONS
-from apollo_assets.lake.filesystem import open_location
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.storage import open_location
 from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
 from apollo_assets.warehouse.snowflake_load import load_partition
 from apollo_assets.warehouse.snowflake_sql import create_schema_sql

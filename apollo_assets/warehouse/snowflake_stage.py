@@ -17,9 +17,9 @@ from typing import Any
 import pyarrow.fs as pafs
 
 from apollo_assets.lake.datasets import PartitionedDataset
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import path_segment
+from apollo_assets.storage import Location
 from apollo_assets.warehouse.snowflake_sql import (
     LAKE_SCHEMA,
     copy_sql,

@@ -9,8 +9,8 @@ import dagster as dg
 from apollo_assets.backups.attempts import RunRetries
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.backups.resource import BackupBucketResource
-from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 
 

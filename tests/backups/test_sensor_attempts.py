@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from apollo_assets.backups.attempts import RunRetries, given_up, run_retries_from_env
-from apollo_assets.backups.sensor import build_backup_sensor
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from tests.backups.conftest import make_backup, resources_for
 
 BACKUP = "20261101T040000Z"

@@ -10,7 +10,7 @@ import pytest
 from apollo_assets.backups.bucket import BackupBucket
 from apollo_assets.backups.integrity import CorruptBackupError
 from apollo_assets.backups.manifest import MARKER
-from apollo_assets.backups.sensor import MAX_RUNS_PER_TICK, build_backup_sensor
+from apollo_assets.operations.backup_sensor import MAX_RUNS_PER_TICK, build_backup_sensor
 from tests.backups.conftest import PEOPLE, make_backup, resources_for, tick
 from tests.backups.test_sensor_scale import backup_ids, write_markers
 

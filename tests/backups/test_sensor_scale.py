@@ -11,7 +11,7 @@ import pytest
 
 from apollo_assets.backups.bucket import BackupBucket
 from apollo_assets.backups.manifest import MARKER
-from apollo_assets.backups.sensor import MAX_RUNS_PER_TICK, build_backup_sensor
+from apollo_assets.operations.backup_sensor import MAX_RUNS_PER_TICK, build_backup_sensor
 from tests.backups.conftest import resources_for, tick
 
 COUNT = 10_000

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from apollo_assets.lake.commit_log import BrokenChain, CommitConflict, DataFile, OffsetCommit, OffsetCommitLog
-from apollo_assets.lake.filesystem import open_location
+from apollo_assets.storage import open_location
 
 
 def _commit(start: int, end: int, files=()) -> OffsetCommit:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from apollo_assets.settings import ConfigurationError, load_settings
 from tests.backups.conftest import make_backup, resources_for, tick
 

@@ -16,7 +16,7 @@ from warehouse import crafted  # tests/warehouse: a hand-made database in two ba
 from warehouse.conftest import new_warehouse
 from warehouse.lake_builder import COLLECTIONS, to_arrow
 
-from apollo_assets.backups.sensor import build_backup_sensor
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 from apollo_assets.warehouse.retirement import backup_tables_sql
 from ml_assets.service.app import create_app

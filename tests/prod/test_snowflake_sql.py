@@ -116,7 +116,7 @@ def test_a_stage_path_folder_is_one_name(folder):
 
 
 def test_the_stages_are_named_in_quotes(tmp_path):
-    from apollo_assets.lake.filesystem import Location
+    from apollo_assets.storage import Location
     from apollo_assets.warehouse.snowflake_stage import ExternalStage, InternalStage
 
     assert InternalStage().name == '"LAKE"."APOLLO_LAKE_UPLOADS"'

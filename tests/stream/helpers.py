@@ -7,8 +7,8 @@ import json
 import duckdb
 
 from apollo_assets.lake.commit_log import OffsetCommitLog
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.sample_data.live_events import LiveEvent, LiveEventSource, world_at_latest_backup
+from apollo_assets.storage import Location
 from apollo_assets.stream.admin import ensure_topics
 from apollo_assets.stream.produce import produce_events
 from apollo_assets.stream.topics import dataset_name

@@ -11,8 +11,8 @@ import threading
 import time
 
 from apollo_assets.lake.commit_log import OffsetCommitLog
-from apollo_assets.lake.filesystem import open_location
 from apollo_assets.masking import MaskingKey
+from apollo_assets.storage import open_location
 from apollo_assets.stream.admin import end_offsets
 from apollo_assets.stream.kafka_settings import KafkaSettings
 from apollo_assets.stream.service import StreamOptions, StreamService

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from apollo_assets.lake.commit_log import OffsetCommitLog
-from apollo_assets.lake.filesystem import open_location
+from apollo_assets.storage import open_location
 from apollo_assets.stream.topics import dataset_name
 from tests.stream.helpers import lake_ids, make_events, produce, valid_ids
 

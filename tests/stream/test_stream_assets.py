@@ -9,8 +9,8 @@ import dagster as dg
 import pytest
 
 from apollo_assets.lake.commit_log import DataFile, OffsetCommit, OffsetCommitLog
-from apollo_assets.lake.filesystem import open_location
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.storage import open_location
 from apollo_assets.stream.assets import OFFSETS_CHECK, stream_assets
 from apollo_assets.stream.resource import StreamKafkaResource
 from apollo_assets.stream.sensor import stream_hour_sensor

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from apollo_assets.lake.commit_log import OffsetCommitLog
-from apollo_assets.lake.filesystem import open_location
 from apollo_assets.masking import pseudonym
+from apollo_assets.storage import open_location
 from apollo_assets.stream.service import StreamOptions, StreamService
 from apollo_assets.stream.topics import dataset_name
 from tests.stream.conftest import FAST_GROUP, KEY

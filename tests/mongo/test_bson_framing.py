@@ -114,15 +114,15 @@ def test_gz_name_without_gzip_magic_raises(tmp_path):
 
 @pytest.mark.parametrize("chunk_bytes", [7, 64, 1000])
 def test_documents_cut_by_the_read_chunks_and_blocks_come_back_whole(tmp_path, chunk_bytes, monkeypatch):
-    from apollo_assets.mongo import bson_stream
-    from apollo_assets.mongo.stream import ByteStream
+    from apollo_assets.mongo import bson_framing
+    from apollo_assets.mongo.byte_stream import ByteStream
 
-    monkeypatch.setattr(bson_stream, "MAX_BLOCK_BYTES", 200)  # many blocks, as in a large file
+    monkeypatch.setattr(bson_framing, "MAX_BLOCK_BYTES", 200)  # many blocks, as in a large file
     raws = _raw()
     path = tmp_path / "c.bson"
     path.write_bytes(b"".join(raws))
     with path.open("rb") as raw:
-        blocks = list(bson_stream.iter_blocks(ByteStream(raw, str(path), chunk_bytes)))
+        blocks = list(bson_framing.iter_blocks(ByteStream(raw, str(path), chunk_bytes)))
     assert len(blocks) > 10
     found = [b.data[s:e] for b in blocks for s, e in zip(b.starts[:-1], b.starts[1:], strict=True)]
     assert found == raws

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from apollo_assets.mongo.byte_stream import ByteStream
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.source import DocumentBlock
-from apollo_assets.mongo.stream import ByteStream
 
 MIN_DOCUMENT_BYTES = 5
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024

@@ -11,11 +11,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ml_assets.compiled import compile_scorer, probe_rows
-from ml_assets.compiled.encoder import categories_of
 from ml_assets.reply_propensity.features import CATEGORICAL, FEATURES, NUMERIC
 from ml_assets.reply_propensity.synthetic import synthetic_sends
 from ml_assets.reply_propensity.train import build_pipeline
+from ml_assets.scoring import compile_scorer, probe_rows
+from ml_assets.scoring.encoder import categories_of
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from scipy.special import expit
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from ml_assets.compiled.encoder import UNSEEN, Encoder, UnsupportedPipelineError, categories_of, compile_encoder
-from ml_assets.compiled.heads import LinearHead, TreeHead, compile_head
+from ml_assets.scoring.encoder import UNSEEN, Encoder, UnsupportedPipelineError, categories_of, compile_encoder
+from ml_assets.scoring.heads import LinearHead, TreeHead, compile_head
 
 TOLERANCE = 1e-9
 PROBES = 300

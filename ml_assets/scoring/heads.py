@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ml_assets.compiled.encoder import UnsupportedPipelineError
+from ml_assets.scoring.encoder import UnsupportedPipelineError
 
 
 @dataclass(frozen=True)

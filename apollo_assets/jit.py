@@ -13,7 +13,7 @@ from collections.abc import Callable
 from numba import njit
 
 
-def compiled(**options: object) -> Callable[[Callable], Callable]:
+def jit(**options: object) -> Callable[[Callable], Callable]:
     """`njit(cache=True, **options)`, or without the cache (and a warning) where numba can write none."""
 
     def compile_(fn: Callable) -> Callable:
