@@ -11,7 +11,7 @@ import datetime as dt
 import bson
 import numpy as np
 
-from apollo_assets.masking import hmac_kernel
+from apollo_assets.masking.tokens import hmac_kernel
 from apollo_assets.mongo.fast import kernels
 from apollo_assets.mongo.fast.buffer import Buffer
 from apollo_assets.mongo.fast.plan_walk import plan_columns

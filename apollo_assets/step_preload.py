@@ -19,7 +19,7 @@ STEP_MODULES = (
     "apollo_assets.ingest.snapshots",  # the snapshot steps
     "apollo_assets.ingest",  # their ingest path
     "apollo_assets.masking.publish",  # the lake steps
-    "apollo_assets.masking.checks",  # their leak checks
+    "apollo_assets.masking.leaks.checks",  # their leak checks
     "duckdb",  # the warehouse steps and the checks
     "pandas",  # the checks and the models read frames
 )

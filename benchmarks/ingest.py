@@ -46,7 +46,7 @@ keeps the file's pages resident (peak RSS with 2 workers 462 MB, was 650 MB). Be
 docs/s on a slower day (per-field numpy calls from Python after a level-by-level walk); before numba, 41,700.
 150,000 docs/s on two cores needs about 12 us per document end to end in each worker, beside the other. Since
 2026-11-27 the HMAC is OpenSSL's SHA-256 (the library `hashlib` is linked to) called from a compiled loop
-(`masking/hmac_kernel.py`: ~0.3 us per value against ~1.7 us; masking 3.8-4.7 s -> 1.8-2.1 s of the 1-worker
+(`masking/tokens/hmac_kernel.py`: ~0.3 us per value against ~1.7 us; masking 3.8-4.7 s -> 1.8-2.1 s of the 1-worker
 run's CPU, 14 % of it now); glibc keeps the memory a chunk frees for the next (`ingest/allocator.py`: page faults
 386,000 -> 91,000, system time 2.2 -> 1.0 s); the drifting field's text comes from Arrow (1.07 -> 0.6 us per
 document); and mostly distinct columns are written without a Parquet dictionary. Two workers side by side take

@@ -33,7 +33,7 @@ KEY = MaskingKey(b"benchmark-masking-key-0123456789abcdef")
 
 def clear_cache() -> None:
     try:
-        from apollo_assets.masking.token_cache import clear_token_caches
+        from apollo_assets.masking.tokens.cache import clear_token_caches
     except ImportError:  # the implementation without a cache
         return
     clear_token_caches()

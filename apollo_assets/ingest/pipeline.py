@@ -35,7 +35,7 @@ from apollo_assets.ingest.summary import IngestSummary
 from apollo_assets.ingest.work import Group, GroupOutput, Masking
 from apollo_assets.lake.datasets import PartitionedDataset, PartitionWriter
 from apollo_assets.masking import Masker
-from apollo_assets.masking.leaks import LeakFoundError, merge_reports
+from apollo_assets.masking.leaks.scan import LeakFoundError, merge_reports
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import pilot_stats, plan_of
 from apollo_assets.mongo.passes import ScanResult

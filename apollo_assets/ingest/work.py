@@ -20,7 +20,7 @@ import pyarrow as pa
 from apollo_assets.ingest.parts import Part, PartsSource
 from apollo_assets.ingest.progress import reporter
 from apollo_assets.masking import Masker, MaskingKey, MaskingPolicy, scan_for_leaks
-from apollo_assets.masking.leaks import LeakReport, merge_reports
+from apollo_assets.masking.leaks.scan import LeakReport, merge_reports
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import OnePass
 from apollo_assets.mongo.passes import Converter, ScanResult, convert_source, scan_source

@@ -12,8 +12,8 @@ from apollo_assets.collections import COLLECTIONS
 from apollo_assets.freshness import LAKE_FRESHNESS
 from apollo_assets.lake.asset_metadata import dataset_metadata
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.masking.checks import backup_fingerprints, leak_result
-from apollo_assets.masking.leaks import LeakFoundError
+from apollo_assets.masking.leaks.checks import backup_fingerprints, leak_result
+from apollo_assets.masking.leaks.scan import LeakFoundError
 from apollo_assets.masking.publish import publish_masked
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.pools import INGEST, pool_tags

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apollo_assets.masking.detectors import EMAIL_VALUE
-from apollo_assets.masking.pseudonym import hash_distinct
+from apollo_assets.masking.leaks.detectors import EMAIL_VALUE
+from apollo_assets.masking.tokens.pseudonym import hash_distinct
 
 UNKNOWN_COUNTRY_CODE = "+?"  # the phone action's output for a value it cannot parse: never the raw value
 PHONE_VALUE = r"^(?:\+|00)[\s(]*[1-9](?:[\s().\-/]{0,2}\d){6,14}$"

@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 
 import pyarrow as pa
 
-from apollo_assets.masking.arrowtypes import is_list_like, list_of
-from apollo_assets.masking.bson_fields import DRIFT_SUFFIX, is_json_text, type_columns
-from apollo_assets.masking.decide import decide, fail_closed
-from apollo_assets.masking.maskers import output_type
-from apollo_assets.masking.paths import ancestors, child_path, normalize_path, strip_brackets
-from apollo_assets.masking.policy import ALWAYS_KEPT, FieldRule, MaskingPolicy, PolicyError
+from apollo_assets.masking.actions import output_type
+from apollo_assets.masking.arrow.bson_fields import DRIFT_SUFFIX, is_json_text, type_columns
+from apollo_assets.masking.arrow.types import is_list_like, list_of
+from apollo_assets.masking.policy.decide import decide, fail_closed
+from apollo_assets.masking.policy.model import ALWAYS_KEPT, FieldRule, MaskingPolicy, PolicyError
+from apollo_assets.masking.policy.paths import ancestors, child_path, normalize_path, strip_brackets
 from apollo_assets.masking.report import MaskingReport
 
 __all__ = ["DRIFT_SUFFIX", "Planner", "Step"]

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from apollo_assets.lake.datasets import CommitInfo, PartitionedDataset
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.leaks import LeakFoundError, LeakReport, merge_reports, scan_for_leaks
-from apollo_assets.masking.policy import MaskingPolicy
+from apollo_assets.masking.leaks.scan import LeakFoundError, LeakReport, merge_reports, scan_for_leaks
+from apollo_assets.masking.policy.model import MaskingPolicy
+from apollo_assets.masking.tokens.key import MaskingKey
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,9 @@ import pyarrow as pa
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.masking.checks import backup_fingerprints, leak_result
-from apollo_assets.masking.leaks import scan_for_leaks
-from apollo_assets.masking.policy import MaskingPolicy
+from apollo_assets.masking.leaks.checks import backup_fingerprints, leak_result
+from apollo_assets.masking.leaks.scan import scan_for_leaks
+from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.interface import Warehouse

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from apollo_assets.cli import main
 from apollo_assets.cli.errors import ApolloCommand, ApolloGroup, error_text
-from apollo_assets.masking.keys import MaskingKeyError
+from apollo_assets.masking.tokens.key import MaskingKeyError
 from tests.mongo.helpers import write_dump
 
 BACKUP = "20261126T040000Z"

@@ -12,7 +12,7 @@ from apollo_assets.cli.ingest import ingest
 from apollo_assets.ingest import BesideDataset, IngestOptions, Masking, ingest_collection
 from apollo_assets.lake import PartitionedDataset, PartitionNotFoundError, open_location
 from apollo_assets.masking import load_policy
-from apollo_assets.masking.leaks import LeakFoundError
+from apollo_assets.masking.leaks.scan import LeakFoundError
 from apollo_assets.mongo import open_backup
 from tests.mongo.helpers import write_dump
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from apollo_assets.masking.detectors import count_leaks
+from apollo_assets.masking.leaks.detectors import count_leaks
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 

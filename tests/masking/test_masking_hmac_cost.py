@@ -12,10 +12,11 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 
-import apollo_assets.masking.hmac_batch as hmac_batch
-from apollo_assets.masking import Masker, hmac_kernel
-from apollo_assets.masking.hmac_batch import hmac_tokens
-from apollo_assets.masking.token_cache import TokenCache, cache_for, clear_token_caches
+import apollo_assets.masking.tokens.hmac_arrays as hmac_batch
+from apollo_assets.masking import Masker
+from apollo_assets.masking.tokens import hmac_kernel
+from apollo_assets.masking.tokens.cache import TokenCache, cache_for, clear_token_caches
+from apollo_assets.masking.tokens.hmac_arrays import hmac_tokens
 
 from .helpers import KEY, OTHER_KEY, rules, token
 

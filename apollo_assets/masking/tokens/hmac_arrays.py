@@ -19,8 +19,8 @@ from collections.abc import Callable
 import numpy as np
 import pyarrow as pa
 
-from apollo_assets.masking.distinct import REPEATING, on_valid
-from apollo_assets.masking.token_cache import cache_for
+from apollo_assets.masking.tokens.cache import cache_for
+from apollo_assets.masking.tokens.distinct import REPEATING, on_valid
 
 TOKEN_CHARS = 32
 DIGEST_BYTES = TOKEN_CHARS // 2
@@ -30,7 +30,7 @@ def _kernel():
     """The compiled loop's module, imported on first use: importing numba costs the definitions (which import
     this module through the lake assets) about half a second, and only a masking step needs it (step processes
     have it already, from the forkserver's preload)."""
-    from apollo_assets.masking import hmac_kernel
+    from apollo_assets.masking.tokens import hmac_kernel
 
     return hmac_kernel
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from apollo_assets.masking.paths import ancestors, is_valid_path, normalize_path
-from apollo_assets.masking.policy import (
+from apollo_assets.masking.policy.model import (
     ACTIONS,
     ALWAYS_KEPT,
     GRANULARITIES,
@@ -11,6 +10,7 @@ from apollo_assets.masking.policy import (
     FieldRule,
     PolicyError,
 )
+from apollo_assets.masking.policy.paths import ancestors, is_valid_path, normalize_path
 
 _OPTIONS = {"to", "allow", "reason"}
 _FORMS = "write `keep`, `{action: generalize, to: year}` or `{generalize: year}`"

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
-from apollo_assets.masking.arrowtypes import is_list_like, leaf_kind
-from apollo_assets.masking.bson_fields import is_json_text, type_columns
-from apollo_assets.masking.paths import child_path
+from apollo_assets.masking.arrow.bson_fields import is_json_text, type_columns
+from apollo_assets.masking.arrow.types import is_list_like, leaf_kind
+from apollo_assets.masking.policy.paths import child_path
 
 
 def leaves(data: pa.Table | pa.RecordBatch) -> Iterator[tuple[str, pa.Array]]:

@@ -13,8 +13,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apollo_assets.masking.ejson_shapes import ARRAY, DOCUMENT, OBJECT_ID, STRING, shape
-from apollo_assets.masking.paths import child_path
+from apollo_assets.masking.ejson.shapes import ARRAY, DOCUMENT, OBJECT_ID, STRING, shape
+from apollo_assets.masking.policy.paths import child_path
 
 _JSON_LIKE = r'^\s*[\[{"]'  # a document, an array or a string: the shapes that hold text
 

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
-from apollo_assets.masking.classify import classify
-from apollo_assets.masking.paths import is_valid_path
-from apollo_assets.masking.policy import ALWAYS_KEPT
-from apollo_assets.masking.walk import drift_type_paths, leaves
+from apollo_assets.masking.arrow.walk import drift_type_paths, leaves
+from apollo_assets.masking.policy.classify import classify
+from apollo_assets.masking.policy.model import ALWAYS_KEPT
+from apollo_assets.masking.policy.paths import is_valid_path
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_$\-\[\].]+")
 

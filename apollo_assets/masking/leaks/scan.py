@@ -13,12 +13,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from apollo_assets.errors import KnownError
-from apollo_assets.masking.detectors import LEAK_PATTERNS, count_leaks
-from apollo_assets.masking.fingerprints import fingerprints
-from apollo_assets.masking.json_texts import json_strings
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.policy import MaskingPolicy
-from apollo_assets.masking.walk import string_leaves
+from apollo_assets.masking.arrow.walk import string_leaves
+from apollo_assets.masking.ejson.texts import json_strings
+from apollo_assets.masking.leaks.detectors import LEAK_PATTERNS, count_leaks
+from apollo_assets.masking.leaks.fingerprints import fingerprints
+from apollo_assets.masking.policy.model import MaskingPolicy
+from apollo_assets.masking.tokens.key import MaskingKey
 
 SOURCE_VALUE = "source_pii"  # the finding kind of a value equal to a PII value of the source
 

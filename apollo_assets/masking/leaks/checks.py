@@ -14,10 +14,10 @@ import pyarrow as pa
 
 from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.masking.fingerprints import PiiFingerprints, collect_backup_fingerprints
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.leaks import LeakReport
-from apollo_assets.masking.policy_yaml import load_policy
+from apollo_assets.masking.leaks.fingerprints import PiiFingerprints, collect_backup_fingerprints
+from apollo_assets.masking.leaks.scan import LeakReport
+from apollo_assets.masking.policy.files import load_policy
+from apollo_assets.masking.tokens.key import MaskingKey
 
 FINGERPRINT_SAMPLE = 10_000
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from apollo_assets.masking.arrowtypes import is_list_like, leaf_kind
+from apollo_assets.masking.arrow.types import is_list_like, leaf_kind
 
 METADATA_KEY = b"bson"
 DRIFT_SUFFIX = "__bson_type"

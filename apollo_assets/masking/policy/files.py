@@ -20,10 +20,10 @@ from pathlib import Path
 
 import yaml
 
-from apollo_assets.masking.policy import DEFAULTS, MaskingPolicy, PolicyError
-from apollo_assets.masking.policy_rules import parse_rule, validate_rules
+from apollo_assets.masking.policy.model import DEFAULTS, MaskingPolicy, PolicyError
+from apollo_assets.masking.policy.rules import parse_rule, validate_rules
 
-POLICY_DIR = Path(__file__).parent / "policies"
+POLICY_DIR = Path(__file__).parents[1] / "policies"
 # A collection name that can be a policy file's: `system.version`, `événements`; no path separator, no leading dot.
 _COLLECTION = re.compile(r"\w[^/\\\x00]*")
 _TOP_KEYS = {"collection", "default", "fields", "description"}

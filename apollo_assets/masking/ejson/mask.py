@@ -27,10 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from apollo_assets.masking.contact import country_codes, email_tokens
-from apollo_assets.masking.ejson_shapes import ARRAY, DOCUMENT, NULL, OBJECT_ID, SCALAR, STRING, shape
-from apollo_assets.masking.paths import child_path, normalize_path
-from apollo_assets.masking.policy import FieldRule, MaskingPolicy
-from apollo_assets.masking.pseudonym import hash_array
+from apollo_assets.masking.ejson.shapes import ARRAY, DOCUMENT, NULL, OBJECT_ID, SCALAR, STRING, shape
+from apollo_assets.masking.policy.model import FieldRule, MaskingPolicy
+from apollo_assets.masking.policy.paths import child_path, normalize_path
+from apollo_assets.masking.tokens.pseudonym import hash_array
 
 REDACTED = "[REDACTED]"
 # The drift type names of the scalars `keep` passes as they are.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from apollo_assets.errors import KnownError
-from apollo_assets.masking.paths import ancestors, normalize_path
+from apollo_assets.masking.policy.paths import ancestors, normalize_path
 
 ACTIONS = ("keep", "hash", "email", "phone", "generalize", "redact", "drop")
 DEFAULTS = ("hash", "drop")  # for unlisted fields; `keep` would defeat fail-closed, so it is refused

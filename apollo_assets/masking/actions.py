@@ -12,10 +12,10 @@ from collections.abc import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apollo_assets.masking.arrowtypes import leaf_kind
+from apollo_assets.masking.arrow.types import leaf_kind
 from apollo_assets.masking.contact import country_codes, email_tokens
-from apollo_assets.masking.distinct import per_distinct
-from apollo_assets.masking.pseudonym import hash_array
+from apollo_assets.masking.tokens.distinct import per_distinct
+from apollo_assets.masking.tokens.pseudonym import hash_array
 
 REDACTED = "[REDACTED]"
 Action = Callable[[pa.Array, bytes, str | None], pa.Array]

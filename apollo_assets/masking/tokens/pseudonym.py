@@ -13,10 +13,10 @@ from collections.abc import Iterable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apollo_assets.masking.detectors import EMAIL_VALUE
-from apollo_assets.masking.distinct import per_distinct
-from apollo_assets.masking.hmac_batch import hmac_tokens
-from apollo_assets.masking.keys import MaskingKey
+from apollo_assets.masking.leaks.detectors import EMAIL_VALUE
+from apollo_assets.masking.tokens.distinct import per_distinct
+from apollo_assets.masking.tokens.hmac_arrays import hmac_tokens
+from apollo_assets.masking.tokens.key import MaskingKey
 
 
 def pseudonymize(

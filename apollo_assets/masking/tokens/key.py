@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from apollo_assets.errors import KnownError
-from apollo_assets.masking.keyfile import read_or_create
+from apollo_assets.masking.tokens.key_file import read_or_create
 
 ENV_VAR = "APOLLO_MASKING_KEY"
 KEY_FILE = "masking.key"

@@ -19,15 +19,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apollo_assets.masking.distinct import per_distinct
-from apollo_assets.masking.hmac_batch import TOKEN_CHARS, hmac_tokens
-from apollo_assets.masking.json_texts import parsed_rows, texts_in
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.paths import normalize_path
+from apollo_assets.masking.arrow.walk import json_roots, string_leaves
+from apollo_assets.masking.ejson.texts import parsed_rows, texts_in
 from apollo_assets.masking.plan import Planner
-from apollo_assets.masking.policy import ALWAYS_KEPT, MaskingPolicy
+from apollo_assets.masking.policy.model import ALWAYS_KEPT, MaskingPolicy
+from apollo_assets.masking.policy.paths import normalize_path
 from apollo_assets.masking.report import MaskingReport
-from apollo_assets.masking.walk import json_roots, string_leaves
+from apollo_assets.masking.tokens.distinct import per_distinct
+from apollo_assets.masking.tokens.hmac_arrays import TOKEN_CHARS, hmac_tokens
+from apollo_assets.masking.tokens.key import MaskingKey
 
 PURPOSE = "leak-fingerprint"
 MIN_CHARS = 4

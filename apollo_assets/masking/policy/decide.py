@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from apollo_assets.masking.arrowtypes import STRING_KINDS, leaf_kind
-from apollo_assets.masking.policy import FieldRule
+from apollo_assets.masking.arrow.types import STRING_KINDS, leaf_kind
+from apollo_assets.masking.policy.model import FieldRule
 
 # The kinds of leaf each action applies to; on any other, the action falls back to fail-closed handling.
 _APPLIES = {

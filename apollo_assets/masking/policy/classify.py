@@ -11,8 +11,8 @@ import re
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apollo_assets.masking.arrowtypes import leaf_kind
-from apollo_assets.masking.detectors import share_like
+from apollo_assets.masking.arrow.types import leaf_kind
+from apollo_assets.masking.leaks.detectors import share_like
 
 _ID = re.compile(r"^_?id$|_ids?$")
 _BIRTH = re.compile(r"birth|^dob$")
