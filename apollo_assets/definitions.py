@@ -24,7 +24,7 @@ from apollo_assets.stream.sensor import stream_hour_sensor
 from apollo_assets.warehouse.assets import build_warehouse_assets
 from apollo_assets.warehouse.dbt_project import build_dbt_project
 from apollo_assets.warehouse.pii_checks import build_warehouse_pii_checks
-from ml_assets.assets import model_assets
+from ml_assets.definitions import model_assets
 
 PIPELINE_JOB = "backup_pipeline"
 # Each step in its own process, forked from a server that has already imported the definitions: a step starts in

@@ -17,7 +17,7 @@ from apollo_assets.mongo.live_resource import cluster_resource
 from apollo_assets.settings import Settings
 from apollo_assets.stream.resource import StreamKafkaResource
 from apollo_assets.warehouse.resource import DuckDBWarehouse
-from ml_assets.assets import ModelRegistryResource
+from ml_assets.definitions import ModelRegistryResource
 
 
 def dbt_target(settings: Settings) -> str:
@@ -59,7 +59,7 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
 def warehouse_resource(settings: Settings, dbt_manifest: str) -> dg.ConfigurableResource:
     """DuckDB under APOLLO_DATA_DIR locally, Snowflake in production (also what the dashboards read)."""
     if settings.is_prod:
-        from apollo_assets.warehouse.snowflake_prod import production_warehouse  # Snowflake libraries: prod only
+        from apollo_assets.warehouse.snowflake.prod import production_warehouse  # Snowflake libraries: prod only
 
         return production_warehouse(dbt_manifest, os.environ)
     return DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=dbt_manifest)

@@ -11,7 +11,7 @@ import dagster as dg
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.warehouse.dbt_project import relation_name
+from apollo_assets.warehouse.dbt_manifest import relation_name
 from apollo_assets.warehouse.duckdb_lake import point_lake_views, refresh_lake_views
 from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
 

@@ -6,7 +6,7 @@ import dagster as dg
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.freshness import MODEL_FRESHNESS
-from apollo_assets.warehouse.resource import DuckDBWarehouse
+from apollo_assets.warehouse.interface import Warehouse
 from ml_assets import checks, plots
 from ml_assets.errors import values_withheld
 from ml_assets.guards import column_roles, identifier_violations
@@ -45,7 +45,7 @@ def beats_baseline(metrics: dict[str, float]) -> bool:
     tags={"layer": "model"},
 )
 def reply_propensity_model(
-    context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse, model_registry: ModelRegistryResource
+    context: dg.AssetExecutionContext, warehouse: dg.ResourceParam[Warehouse], model_registry: ModelRegistryResource
 ) -> dg.MaterializeResult:
     backup_id = context.partition_key
     # In a total order: the time split sorts stably by send time, so ties keep this order, not the table's.

@@ -25,8 +25,8 @@ from warehouse.conftest import (  # noqa: F401 (fixtures)
 )
 
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.warehouse.dbt_project import relation_name
-from apollo_assets.warehouse.snowflake_prod import production_warehouse
+from apollo_assets.warehouse.dbt_manifest import relation_name
+from apollo_assets.warehouse.snowflake.prod import production_warehouse
 
 from .lake_data import write_lake
 from .snowflake_emulator import DATABASE, SCHEMA, patched_snowflake, snowflake_env

@@ -20,7 +20,7 @@ from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import path_segment
 from apollo_assets.storage import Location
-from apollo_assets.warehouse.snowflake_sql import (
+from apollo_assets.warehouse.snowflake.sql import (
     LAKE_SCHEMA,
     copy_sql,
     create_stage_sql,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 
-from apollo_assets.warehouse.snowflake_types import snowflake_type
+from apollo_assets.warehouse.snowflake.column_types import snowflake_type
 
 LAKE_SCHEMA = "LAKE"
 BACKUP_COLUMN = "_backup_id"

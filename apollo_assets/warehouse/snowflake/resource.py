@@ -7,11 +7,9 @@ them when a step starts, so no secret is ever part of the config, the run metada
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -21,10 +19,11 @@ from dagster_snowflake import SnowflakeResource
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.storage import open_location
+from apollo_assets.warehouse.dbt_manifest import model_node
 from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
-from apollo_assets.warehouse.snowflake_load import load_partition
-from apollo_assets.warehouse.snowflake_sql import create_schema_sql
-from apollo_assets.warehouse.snowflake_stage import ExternalStage, InternalStage
+from apollo_assets.warehouse.snowflake.load import load_partition
+from apollo_assets.warehouse.snowflake.sql import create_schema_sql
+from apollo_assets.warehouse.snowflake.stage import ExternalStage, InternalStage
 
 
 class SnowflakeWarehouse(dg.ConfigurableResource):
@@ -41,10 +40,8 @@ class SnowflakeWarehouse(dg.ConfigurableResource):
     def relation(self, model: str) -> str:
         """`<schema>.<table>` of a dbt model, in the connection's database (the manifest's database name is the
         one of the environment that parsed it, which need not be this one)."""
-        for node in json.loads(Path(self.dbt_manifest).read_text())["nodes"].values():
-            if node["resource_type"] in ("model", "seed") and node["name"] == model:
-                return f"{node['schema']}.{node['alias']}"
-        raise KeyError(f"dbt project has no model {model!r}")
+        node = model_node(self.dbt_manifest, model)
+        return f"{node['schema']}.{node['alias']}"
 
     @contextmanager
     def connect(self) -> Iterator[Any]:

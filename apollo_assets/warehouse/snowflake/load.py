@@ -10,14 +10,14 @@ from apollo_assets.errors import KnownError
 from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import collection_name
-from apollo_assets.warehouse.snowflake_sql import (
+from apollo_assets.warehouse.snowflake.column_types import loads_into, snowflake_type
+from apollo_assets.warehouse.snowflake.sql import (
     add_column_sql,
     columns_sql,
     create_table_sql,
     delete_partition_sql,
     stored_name,
 )
-from apollo_assets.warehouse.snowflake_types import loads_into, snowflake_type
 
 
 class LakeSchemaError(KnownError, RuntimeError):

@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_snowflake import SnowflakeResource
 
-from apollo_assets.warehouse.snowflake_resource import SnowflakeWarehouse
+from apollo_assets.warehouse.snowflake.resource import SnowflakeWarehouse
 
 
 def endpoint_args(environ: Mapping[str, str]) -> dict[str, Any]:
