@@ -7,48 +7,34 @@ from __future__ import annotations
 
 import ast
 import builtins
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("apollo_assets", "ml_assets")
+from tests.platform_source import Module, absolute, platform_modules
+
 BASE = ("apollo_assets.errors", "ApolloError")
 LIBRARY_EXCEPTION_SUFFIXES = ("Error", "Exception", "Failure", "Exceeded")  # `dg.Failure`, `HTTPException`, ...
 
 type ClassId = tuple[str, str]  # (module, class name)
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
 def platform_classes() -> dict[ClassId, list[ClassId | str]]:
     """Every class of the platform, with its bases: a platform class as (module, name), else the base's text."""
     classes: dict[ClassId, list[ClassId | str]] = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            module = module_name(path)
-            tree = ast.parse(path.read_text(), filename=str(path))
-            imported = imported_names(tree, module, path.name == "__init__.py")
-            defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef):
-                    classes[module, node.name] = [resolve(base, module, defined, imported) for base in node.bases]
+    for module in platform_modules():
+        imported = imported_names(module)
+        defined = {node.name for node in ast.walk(module.tree) if isinstance(node, ast.ClassDef)}
+        for node in ast.walk(module.tree):
+            if isinstance(node, ast.ClassDef):
+                classes[module.name, node.name] = [resolve(b, module.name, defined, imported) for b in node.bases]
     return classes
 
 
-def imported_names(tree: ast.Module, module: str, is_package: bool) -> dict[str, ClassId]:
-    names = {}
-    package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            source = node.module or ""
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                source = ".".join([*base, *([node.module] if node.module else [])])
-            for alias in node.names:
-                names[alias.asname or alias.name] = (source, alias.name)
-    return names
+def imported_names(module: Module) -> dict[str, ClassId]:
+    return {
+        alias.asname or alias.name: (absolute(node, module), alias.name)
+        for node in ast.walk(module.tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
 
 
 def resolve(base: ast.expr, module: str, defined: set[str], imported: dict[str, ClassId]) -> ClassId | str:
