@@ -6,7 +6,7 @@ dropped with `default: drop`). Structs and lists are descended into; only leaves
 
 Columns are told apart by the snapshot's field metadata (`bson_fields`), never by their names: an Extended JSON
 text column under `keep`, `email` or `phone` (or with rules for fields inside it) is masked by the shape of each
-value (`json_masker`), and a drift type column is recognised only beside the drifting field it belongs to.
+value (`ejson.mask`), and a drift type column is recognised only beside the drifting field it belongs to.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Planner:
         return rule.action in SHAPED_ACTIONS
 
     def _shaped(self, f: pa.Field, root: str, rule: FieldRule | None) -> Step:
-        """An Extended JSON column masked value by value (`json_masker`), from ``root`` (its path with array steps)."""
+        """An Extended JSON column masked value by value (`ejson.mask`), from ``root`` (its path with array steps)."""
         path = normalize_path(root)
         self.seen.add(path)
         self.json_roots.add(path)

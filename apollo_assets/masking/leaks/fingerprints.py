@@ -5,7 +5,7 @@ A fingerprint is the HMAC of the value stripped and lowercased, under a key deri
 the source also holds in a kept field (a last name that is also a country): found where they are kept,
 they would not be leaks.
 
-Extended JSON text columns are also taken apart (`json_texts`): each string, ObjectId and key inside them is
+Extended JSON text columns are also taken apart (`ejson.texts`): each string, ObjectId and key inside them is
 kept or personal by what the policy says of its real path (a string at a path whose rule is `keep`, a key the
 policy names), never by what the masker made of it, so that a masking error cannot whitelist its own leak.
 """

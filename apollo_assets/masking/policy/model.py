@@ -1,4 +1,4 @@
-"""The masking policy of a collection: which action applies to which field (the model; YAML in `policy_yaml`).
+"""The masking policy of a collection: which action applies to which field (the model; YAML in `files`).
 
 `keep` on a struct never extends to its sub-fields: a sub-field must be named to be kept, so one that
 appears in a later backup stays fail-closed. The other actions, named on a struct or array, cover it whole

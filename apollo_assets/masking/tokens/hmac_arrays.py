@@ -5,7 +5,7 @@ buffers as they are. Otherwise this module's Python loop does, with the same tok
 HMAC states are prepared once and copied per value (`hmac.digest` would set the key up again, and OpenSSL
 look the digest up, on every call). Values reach that loop as `bytes` from one `to_pylist` of a zero-copy
 binary view: slicing a memoryview per value costs more than the hash itself. In a column that repeats its
-values (`distinct.REPEATING`), digests already computed for this key come from `token_cache`, as the same
+values (`distinct.REPEATING`), digests already computed for this key come from `cache`, as the same
 values come back in the next batches (the compiled loop needs no cache: a lookup costs about what it does).
 Either way the tokens are hex-encoded into one Arrow buffer, without a string per value.
 """

@@ -1,6 +1,6 @@
 """HMAC-SHA256 tokens of a whole Arrow binary array in one compiled loop, on the OpenSSL that `hashlib` uses.
 
-The Python loop of `hmac_batch.digest_function` spends ~1.7 µs per value, mostly in the interpreter; the
+The Python loop of `hmac_arrays.digest_function` spends ~1.7 µs per value, mostly in the interpreter; the
 hashing itself, with the CPU's SHA instructions, is a fraction of that. Here a numba kernel walks the array's
 offsets and calls OpenSSL's SHA-256 (`SHA256_Update`/`SHA256_Final`) on a copy of the prepared inner and outer
 states for each value, then writes the hex tokens straight into the output buffer (~0.3 µs per value).
@@ -8,7 +8,7 @@ states for each value, then writes the hex tokens straight into the output buffe
 The OpenSSL functions reach the kernel as arguments (numba's first-class function types), not as globals, so
 the compiled kernel is cached on disk like the reader's. The library is the one `hashlib` loaded, found in the
 process's memory map (Linux). Where it cannot be found, or where its tokens differ from the standard library's
-on the self-check, `tokens` is None and `hmac_batch` keeps its Python loop: the tokens are the same either way.
+on the self-check, `tokens` is None and `hmac_arrays` keeps its Python loop: the tokens are the same either way.
 """
 
 from __future__ import annotations
