@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 
 import dagster as dg
 
@@ -40,8 +39,6 @@ STEP_EXECUTOR = dg.multiprocess_executor.configured(
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    # dbt's profile reads the warehouse location from the environment, so that it is the one the platform uses.
-    os.environ["APOLLO_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     project = build_dbt_project(dbt_target(settings))
     pipeline = dg.define_asset_job(
         PIPELINE_JOB,

@@ -96,19 +96,27 @@ def _already_ran(instance: dg.DagsterInstance, run_key: str | None) -> bool:
     return bool(tags and instance.get_run_records(dg.RunsFilter(tags=tags), limit=1))
 
 
-def plan_progress(defs: dg.Definitions | None = None) -> RunProgress:
-    """The layers and steps of the definitions' assets (default: the platform's); a step's key is its op's name."""
+def plan_progress(defs: dg.Definitions | None = None, job: str | None = None) -> RunProgress:
+    """The layers and steps of the assets of `job` (default: the platform's pipeline job; with other definitions and
+    no job, all their assets); a step's key is its op's name."""
     if defs is None:
-        from apollo_assets.definitions import current_definitions
+        from apollo_assets.definitions import PIPELINE_JOB, current_definitions
 
-        defs = current_definitions()
-    groups = {spec.key.to_user_string(): spec.group_name for spec in defs.resolve_all_asset_specs()}
+        defs, job = current_definitions(), PIPELINE_JOB
+    # The job's assets only: the stream's hourly assets are in the graph, not in a backup's run.
+    in_job = defs.resolve_job_def(job).asset_layer.selected_asset_keys if job else set(defs.resolve_all_asset_keys())
+    groups = {
+        spec.key.to_user_string(): spec.group_name for spec in defs.resolve_all_asset_specs() if spec.key in in_job
+    }
     steps = {}
     for assets_def in defs.resolve_asset_graph().assets_defs:
         if not assets_def.is_executable:
             continue
-        keys = assets_def.keys or {check.asset_key for check in assets_def.check_keys}
-        steps[assets_def.node_def.name] = [key.to_user_string() for key in keys]
+        keys = [key for key in assets_def.keys if key in in_job] or [
+            check.asset_key for check in assets_def.check_keys if check.asset_key in in_job
+        ]
+        if keys:
+            steps[assets_def.node_def.name] = [key.to_user_string() for key in keys]
     return RunProgress.plan(groups, steps)
 
 

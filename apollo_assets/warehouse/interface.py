@@ -14,6 +14,10 @@ if TYPE_CHECKING:
 class Warehouse(Protocol):
     dbt_manifest: str
 
+    def dbt_environment(self) -> dict[str, str]:
+        """What dbt's profile reads from the environment to reach this warehouse (`dbt/profiles.yml`)."""
+        ...
+
     def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Make the lake's committed partitions (at least these backups') readable as `lake.<collection>`."""
         ...

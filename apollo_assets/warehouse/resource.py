@@ -46,6 +46,9 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         finally:
             con.close()
 
+    def dbt_environment(self) -> dict[str, str]:
+        return {"APOLLO_WAREHOUSE_PATH": str(self.path)}
+
     def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Refresh the `lake` views over every committed partition; returns the file count per collection.
 

@@ -54,6 +54,9 @@ class SnowflakeWarehouse(dg.ConfigurableResource):
             return ExternalStage(location, self.storage_integration)
         return InternalStage()
 
+    def dbt_environment(self) -> dict[str, str]:
+        return {}  # the profile's Snowflake target reads the account's variables, which the deployment sets
+
     def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
         """(Re)load these backups' partitions of every collection (all committed ones when None); returns the
         rows loaded per collection. A requested backup missing from the lake fails (PartitionNotFoundError)."""
