@@ -37,31 +37,7 @@ full build.
 Figures go to stderr as they are measured (with dbt's node lines and progress bars on a terminal); the last line
 on stdout is one JSON object: `{"bench": "warehouse", "full_build_s": …, "incremental_build_s": …, "rows": {…}, …}`.
 
-Where the time goes (scale 1, this 2-vCPU machine with nothing else running, load average 2.0-2.4 from the build
-itself): full build 25.4 s wall for 47 s of CPU on 2026-11-26 at 1eaf882 (32.9 s on a slower day; target 60 s:
-met); DuckDB copying the same lake rows untransformed takes 7.3 s. In node time on 4 dbt threads: stg_usage_events
-16.2 s (5,000,000 rows: writing its four ObjectId string columns is most of it), stg_people 10.1 s,
-stg_people_employment 8.2 s, people 6.1 s, ml_company_profiles 5.4 s. Incremental build of the new backup 16.9 s
-(67 %; target 20 %: not met); the version before, run right after on the same machine: 24.8 s and 17.9 s (72 %).
-Why 20 % is out of reach as the warehouse is built: every backup is a whole snapshot, and each model keeps one
-slice per backup, so the new partition's slice holds half as many rows as the full build's two (a floor near 50 %
-before fixed costs); and dbt's own cost for 175 nodes does not shrink with the data: at --scale 0.02 the build into
-an empty warehouse takes 6.8 s, a new backup's build 6-11 s (each model introspects its table and its query's
-columns, then deletes and inserts; 9.1-9.9 s against 9.7-10.6 s with dbt's `incremental`, on another day). That
-cost is Python holding the GIL (4 dbt threads use ~1.1 cores): rendering Jinja (~25 % of it), compiling nodes'
-templates, and dbt's event logging (~20 %). Below 50 % needs change-aware slices
-(unchanged documents not rewritten, e.g. validity ranges per document version); below ~30 %, fewer dbt nodes per
-partition run. stg_usage_events no longer waits for the taxonomy seed (the marts apply the taxonomy): no measurable
-change in either build. Models are materialized as `backup_slices` (dbt/macros/materializations/): a slice is
-deleted and the model's rows inserted in one transaction, where dbt's `incremental` first wrote every row to a
-temporary table, introspected both tables and then copied the rows. On one kept data set (`--keep`, then this
-script's build phases), 3 builds of each version interleaved on a noisy day: incremental 17.8, 18.6, 20.5 s
-(31-35 s of CPU) against 22.5, 21.6, 18.9 s (32-38 s) before; full builds 28.5, 30.7, 25.9 s against 29.8, 28.1,
-30.5 s (the first build of a table was already one `create table as`): 67 % against 71 % of the full build.
-At --scale 2 (1,000,000 people and 5,000,000 events per backup) the full build takes 62-64 s, the incremental 38 s.
-What made it faster (at --scale 2: full build 78.6 s -> 64 s, incremental 54.4 s -> 38 s): on DuckDB, `keep_first`
-sends only the repeated keys through the window (it sorted every row); event labels are normalized per distinct
-value; a build for some backups tests only their slices (`macros/test_slices.sql`); four queries in flight.
+Figures, and where the time goes: `docs/measurements.md`; what 20 % would take: `docs/warehouse-incremental.md`.
 """
 
 from __future__ import annotations
