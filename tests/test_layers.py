@@ -21,13 +21,15 @@ LAYERS: list[tuple[str, ...]] = [
     ("lake", "backups", "sample_data", "metrics"),  # where datasets and backups live; the generated source; metrics
     ("mongo",),  # reading a backup (or a live cluster) into Arrow
     ("masking",),  # masking Arrow data; publishing a snapshot dataset masked into the lake
+    ("kernel_preload",),  # the compiled kernels of mongo and masking, loaded once (the ingest pool preloads it)
     ("ingest",),  # a collection → a published dataset (snapshot or masked); the snapshot assets
     ("warehouse",),  # the lake → dbt → marts, DuckDB or Snowflake, behind one interface
     ("ml_assets",),  # the models (they take the warehouse interface), their registry and the service
     ("stream", "operations"),  # the event stream into the lake; sensors, schedules, alerts, retention
-    ("resources", "kernel_preload", "step_preload", "run_log", "run_progress"),  # wiring and the run's process
+    ("resources", "run_log", "run_progress"),  # wiring and the run's process
     ("definitions",),  # the Dagster definitions
-    ("local_run", "dashboards"),  # `apollo run`; the Streamlit dashboards
+    # `apollo run`; the Streamlit dashboards; what the step processes load first (the definitions among it)
+    ("local_run", "dashboards", "step_preload"),
     ("cli",),  # the `apollo` command
 ]
 RANK = {component: rank for rank, layer in enumerate(LAYERS) for component in layer}
