@@ -15,7 +15,7 @@ from .growth import record_usage
 from .round import Round
 from .sizes import Sizes
 from .timeutil import DEFAULT_START, as_utc, seconds
-from .world import World
+from .world import Collection, World
 
 
 def advance(world: World, index: int, end: float) -> None:
@@ -42,6 +42,14 @@ def generate_database(
     `backup_times` are the times of backups 0..generation (default: daily from DEFAULT_START, 04:00 UTC);
     backup k only depends on the first k+1 of them, so consecutive backups stay consistent.
     """
+    collections = stream_database(seed, generation, sizes, backup_times=backup_times)
+    return {name: list(documents) for name, documents in collections.items()}
+
+
+def stream_database(
+    seed: int, generation: int, sizes: Sizes, *, backup_times: Sequence[datetime] | None = None
+) -> dict[str, Collection]:
+    """`generate_database`'s collections, their largest ones made as they are read (by the backup writer)."""
     if generation < 0:
         raise ValueError("generation must be >= 0")
     times = [seconds(as_utc(t)) for t in (backup_times or default_backup_times(generation))[: generation + 1]]
@@ -50,4 +58,4 @@ def generate_database(
     world = build_initial(seed, sizes, times[0])
     for index, end in enumerate(times[1:], start=1):
         advance(world, index, end)
-    return world.snapshot()
+    return world.documents()

@@ -1,19 +1,24 @@
 """The simulated product database between backups: documents plus the hidden state that drives them."""
 
+import random
 from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from bson import ObjectId
 
 from .accounts import AccountTraits, account_status
+from .activity import UsageEvents
 from .activity_types import Actor
 from .campaigns import Campaign, campaign_status
 from .engagement import Enrollment
+from .features import make_event
 from .outcomes import Recipient, visible_message
 from .seeding import ObjectIds
 from .sizes import Sizes
 from .stages import StageChanges
-from .timeutil import at
+from .taxonomy import FEATURES
+from .timeutil import at, at_ms
 
 COLLECTIONS = (
     "organizations",
@@ -25,6 +30,27 @@ COLLECTIONS = (
     "emailer_messages",
     "usage_events",
 )
+
+
+class Collection:
+    """A collection's documents, made anew each time it is iterated; its length is known without making them."""
+
+    def __init__(self, make: Callable[[], Iterable[dict]], count: int | None = None) -> None:
+        self._make, self._count = make, count
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return self._count if self._count is not None else len(self._make())  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class UsageBatch:
+    """One simulation's events, and the state of the random stream their documents draw from."""
+
+    rng_state: tuple
+    events: UsageEvents
 
 
 @dataclass
@@ -43,7 +69,7 @@ class World:
     contacts: dict[ObjectId, dict] = field(default_factory=dict)
     campaigns: dict[ObjectId, Campaign] = field(default_factory=dict)
     messages: list[dict] = field(default_factory=list)  # with outcomes that may still lie in the future
-    usage_events: list[dict] = field(default_factory=list)
+    usage: list[UsageBatch] = field(default_factory=list)  # events as columns; documents made when written
     account_traits: dict[ObjectId, AccountTraits] = field(default_factory=dict)
     actors: list[Actor] = field(default_factory=list)  # one per user, in users' order
     actors_by_account: dict[ObjectId, list[Actor]] = field(default_factory=dict)
@@ -81,15 +107,29 @@ class World:
         for campaign in self.campaigns.values():
             campaign.doc["status"] = campaign_status(campaign, self.now)
 
-    def snapshot(self) -> dict[str, list[dict]]:
+    def documents(self) -> dict[str, Collection]:
+        """Each collection as the backup at `now` sees it, its documents made as they are read (messages and usage
+        events are most of a large backup: they are never all in memory as documents)."""
         now = at(self.now)
+        campaigns, messages = self.campaigns.values(), self.messages
         return {
-            "organizations": list(self.organizations.values()),
-            "people": list(self.people.values()),
-            "accounts": list(self.accounts.values()),
-            "users": list(self.users.values()),
-            "contacts": list(self.contacts.values()),
-            "emailer_campaigns": [c.doc for c in self.campaigns.values()],
-            "emailer_messages": [visible_message(m, now) for m in self.messages],
-            "usage_events": list(self.usage_events),
+            "organizations": Collection(self.organizations.values),
+            "people": Collection(self.people.values),
+            "accounts": Collection(self.accounts.values),
+            "users": Collection(self.users.values),
+            "contacts": Collection(self.contacts.values),
+            "emailer_campaigns": Collection(lambda: (c.doc for c in campaigns), len(campaigns)),
+            "emailer_messages": Collection(lambda: (visible_message(m, now) for m in messages), len(messages)),
+            "usage_events": Collection(self.usage_documents, sum(len(b.events) for b in self.usage)),
         }
+
+    def usage_documents(self) -> Iterator[dict]:
+        """The usage events' documents, oldest simulation first, each drawn from its stream: the same documents
+        (ids included) however often they are read."""
+        ids = ObjectIds(self.seed, "usage_events")
+        for batch in self.usage:
+            rng = random.Random()
+            rng.setstate(batch.rng_state)
+            events = batch.events
+            for ms, who, feature in zip(events.ms.tolist(), events.who.tolist(), events.feature.tolist(), strict=True):
+                yield make_event(rng, ids, self.actors[who], FEATURES[feature], at_ms(ms))

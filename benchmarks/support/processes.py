@@ -1,0 +1,107 @@
+"""A command's process tree, timed from outside: wall time, CPU, and the peak RSS of every process in it.
+
+Linux only (/proc). A sampler thread walks the tree every `interval` seconds and keeps, per pid, the largest
+`VmHWM` (the kernel's own high-water mark of the process's resident set, so a peak between two samples is not
+missed; only a process that lives less than one interval may be). `os.wait4` gives the command's own figures.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROC = Path("/proc")
+
+
+@dataclass
+class ProcessPeak:
+    pid: int
+    command: str
+    peak_rss_mb: float
+
+
+@dataclass
+class TreeRun:
+    returncode: int
+    wall_s: float
+    cpu_s: float  # the command and every descendant it waited for
+    peak_rss_mb: float  # the largest single process of the tree (the kernel's figure for waited descendants)
+    processes: dict[int, ProcessPeak] = field(default_factory=dict)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in (PROC / str(pid) / "task").glob("*/children"):
+        try:
+            found += [int(p) for p in task.read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def descendants(root: int) -> list[int]:
+    seen, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        seen.append(pid)
+        todo += _children(pid)
+    return seen
+
+
+def _peak_kb(pid: int) -> int | None:
+    try:
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _command(pid: int) -> str:
+    try:
+        return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, root: int, interval: float) -> None:
+        super().__init__(daemon=True)
+        self.root, self.interval = root, interval
+        self.peaks: dict[int, ProcessPeak] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            for pid in descendants(self.root):
+                kb = _peak_kb(pid)
+                if kb is None:
+                    continue
+                peak = self.peaks.get(pid)
+                if peak is None:
+                    peak = self.peaks[pid] = ProcessPeak(pid, _command(pid), 0.0)
+                peak.peak_rss_mb = max(peak.peak_rss_mb, kb / 1024)
+            self.done.wait(self.interval)
+
+
+def run_tree(command: Sequence[str], *, env: Mapping[str, str], cwd: Path, log: Path, interval: float = 0.5) -> TreeRun:
+    """Run `command` (its output to `log`) and measure it and its descendants."""
+    with open(log, "ab") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(list(command), env=dict(env), cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        sampler = _Sampler(process.pid, interval)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        sampler.done.set()
+        sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss of wait4 is the process's own peak; descendants' peaks come from the sampler (and RUSAGE_CHILDREN).
+    peak = max([usage.ru_maxrss / 1024, *(p.peak_rss_mb for p in sampler.peaks.values())])
+    return TreeRun(process.returncode, wall, usage.ru_utime + usage.ru_stime, peak, sampler.peaks)
