@@ -35,7 +35,7 @@ def warehouse(tmp_path: Path) -> OneTableWarehouse:
         ("B", "other@acme.com", "Ann Lee", 6),  # another backup: not the run's
     ]
     with duckdb.connect(str(path)) as con:
-        con.execute("create table people_like (backup_id varchar, note varchar, \"full name\" varchar, n integer)")
+        con.execute('create table people_like (backup_id varchar, note varchar, "full name" varchar, n integer)')
         con.executemany("insert into people_like values (?, ?, ?, ?)", rows)
     return OneTableWarehouse(path=str(path), dbt_manifest="unused")
 
