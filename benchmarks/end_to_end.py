@@ -120,11 +120,11 @@ def report_run(env: dict[str, str], run: TreeRun) -> dict[str, Any]:
         report = read_run(instance, records[0].dagster_run.run_id)
     steps = sorted(report.steps, key=lambda s: -s.seconds)
     log(f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}, {report.wall_s:.1f} s in the job")
-    log(f"  {'step':<40} {'layer':<10} {'seconds':>8} {'peak RSS MB':>12}")
+    log(f"  {'step':<40} {'layer':<10} {'seconds':>8} {'CPU s':>8} {'peak RSS MB':>12}")
     for step in steps:
         peak = run.processes.get(step.pid) if step.pid is not None else None
-        rss = f"{peak.peak_rss_mb:.0f}" if peak else "?"
-        log(f"  {step.key:<40} {step.layer:<10} {step.seconds:>8.1f} {rss:>12}")
+        rss, cpu = (f"{peak.peak_rss_mb:.0f}", f"{peak.cpu_s:.1f}") if peak else ("?", "?")
+        log(f"  {step.key:<40} {step.layer:<10} {step.seconds:>8.1f} {cpu:>8} {rss:>12}")
     layers, spans = report.layer_step_seconds(), report.layer_spans()
     log(
         "  layers (step seconds summed / wall span): "

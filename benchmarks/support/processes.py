@@ -2,7 +2,8 @@
 
 Linux only (/proc). A sampler thread walks the tree every `interval` seconds and keeps, per pid, the largest
 `VmHWM` (the kernel's own high-water mark of the process's resident set, so a peak between two samples is not
-missed; only a process that lives less than one interval may be). `os.wait4` gives the command's own figures.
+missed; only a process that lives less than one interval may be) and its CPU seconds (up to its last sample).
+`os.wait4` gives the command's own figures.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class ProcessPeak:
     pid: int
     command: str
     peak_rss_mb: float
+    cpu_s: float = 0.0  # user + system seconds at the last sample: on a shared machine, steadier than wall time
 
 
 @dataclass
@@ -63,6 +65,17 @@ def _peak_kb(pid: int) -> int | None:
     return None
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float | None:
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime and stime (fields 14 and 15 of stat)
+
+
 def _command(pid: int) -> str:
     try:
         return (PROC / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
@@ -87,6 +100,7 @@ class _Sampler(threading.Thread):
                 if peak is None:
                     peak = self.peaks[pid] = ProcessPeak(pid, _command(pid), 0.0)
                 peak.peak_rss_mb = max(peak.peak_rss_mb, kb / 1024)
+                peak.cpu_s = max(peak.cpu_s, _cpu_s(pid) or 0.0)
             self.done.wait(self.interval)
 
 
