@@ -21,9 +21,9 @@ def add_campaign(world: World, rng: random.Random, account_id: ObjectId, created
 
 def enroll(world: World, rng: random.Random, campaign: Campaign, when: float) -> bool:
     """Add a not yet enrolled contact of the campaign's account; False when there is none to add."""
-    candidates = world.eligible_contacts(campaign.doc["account_id"], when)
-    for _ in range(5 if candidates else 0):
-        contact_id = candidates[rng.randrange(len(candidates))]
+    candidates, eligible = world.eligible_contacts(campaign.doc["account_id"], when)
+    for _ in range(5 if eligible else 0):
+        contact_id = candidates[rng.randrange(eligible)][1]
         key = (campaign.doc["_id"], contact_id)
         if key not in world.enrolled and contact_id in world.contacts and world.contacts[contact_id]["email"]:
             world.enrolled.add(key)

@@ -95,9 +95,11 @@ class World:
         org_id = person["organization_id"] if person else None
         return Recipient(contact, person, self.organizations.get(org_id) if org_id else None)
 
-    def eligible_contacts(self, account_id: ObjectId, when: float) -> list[ObjectId]:
+    def eligible_contacts(self, account_id: ObjectId, when: float) -> tuple[list[tuple[float, ObjectId]], int]:
+        """The account's contacts in creation order, and how many of the first were created by `when` (a count,
+        not a copy: accounts with thousands of contacts enroll many times)."""
         created = self.contacts_by_account.get(account_id, [])
-        return [cid for _, cid in created[: bisect_right(created, when, key=lambda c: c[0])]]
+        return created, bisect_right(created, when, key=lambda c: c[0])
 
     def settle(self) -> None:
         """Apply what is due by `now`: contact stages, account and campaign statuses."""
