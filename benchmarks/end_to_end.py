@@ -38,7 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.support.processes import TreeRun, run_tree  # noqa: E402  (ROOT on sys.path)
+from benchmarks.support.processes import TreeRun, run_tree, subtree  # noqa: E402  (ROOT on sys.path)
 
 TARGET_RUN_S = 180.0
 TARGET_GENERATE_S = 180.0
@@ -121,9 +121,13 @@ def report_run(env: dict[str, str], run: TreeRun) -> dict[str, Any]:
     steps = sorted(report.steps, key=lambda s: -s.seconds)
     log(f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}, {report.wall_s:.1f} s in the job")
     log(f"  {'step':<40} {'layer':<10} {'seconds':>8} {'CPU s':>8} {'peak RSS MB':>12}")
+    # A step's process and its children (dbt runs in a child of the warehouse step)
+    trees = {s.key: subtree(run.processes, s.pid) for s in steps if s.pid is not None}
+    peaks = {key: max(p.peak_rss_mb for p in tree) for key, tree in trees.items() if tree}
+    cpus = {key: sum(p.cpu_s for p in tree) for key, tree in trees.items() if tree}
     for step in steps:
-        peak = run.processes.get(step.pid) if step.pid is not None else None
-        rss, cpu = (f"{peak.peak_rss_mb:.0f}", f"{peak.cpu_s:.1f}") if peak else ("?", "?")
+        rss = f"{peaks[step.key]:.0f}" if step.key in peaks else "?"
+        cpu = f"{cpus[step.key]:.1f}" if step.key in cpus else "?"
         log(f"  {step.key:<40} {step.layer:<10} {step.seconds:>8.1f} {cpu:>8} {rss:>12}")
     layers, spans = report.layer_step_seconds(), report.layer_spans()
     log(
@@ -133,7 +137,7 @@ def report_run(env: dict[str, str], run: TreeRun) -> dict[str, Any]:
     models = {key.removeprefix("ml/"): model_quality(key, m) for key, m in sorted(report.metrics.items())}
     for name, quality in models.items():
         log(f"  {name}: {quality}")
-    stepped = {s.pid for s in report.steps}
+    stepped = {p.pid for tree in trees.values() for p in tree}
     others = sorted((p for p in run.processes.values() if p.pid not in stepped), key=lambda p: -p.peak_rss_mb)
     for process in others[:5]:
         log(f"  other process {process.pid} peak RSS {process.peak_rss_mb:.0f} MB: {process.command[:100]}")

@@ -25,13 +25,14 @@ class ProcessPeak:
     command: str
     peak_rss_mb: float
     cpu_s: float = 0.0  # user + system seconds at the last sample: on a shared machine, steadier than wall time
+    parent: int | None = None
 
 
 @dataclass
 class TreeRun:
     returncode: int
     wall_s: float
-    cpu_s: float  # the command and every descendant it waited for
+    cpu_s: float  # every process of the tree, as last sampled (the kernel's figure misses unreaped descendants)
     peak_rss_mb: float  # the largest single process of the tree (the kernel's figure for waited descendants)
     processes: dict[int, ProcessPeak] = field(default_factory=dict)
 
@@ -68,12 +69,30 @@ def _peak_kb(pid: int) -> int | None:
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_s(pid: int) -> float | None:
+def _stat(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat from its third field on (the command name may contain spaces)."""
     try:
-        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return None
+
+
+def _cpu_s(fields: list[str]) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime and stime (fields 14 and 15 of stat)
+
+
+def subtree(processes: dict[int, ProcessPeak], root: int) -> list[ProcessPeak]:
+    """A process and its descendants among the sampled processes."""
+    children: dict[int | None, list[int]] = {}
+    for p in processes.values():
+        children.setdefault(p.parent, []).append(p.pid)
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if pid in processes:
+            found.append(processes[pid])
+        todo += children.get(pid, [])
+    return found
 
 
 def _command(pid: int) -> str:
@@ -93,14 +112,14 @@ class _Sampler(threading.Thread):
     def run(self) -> None:
         while not self.done.is_set():
             for pid in descendants(self.root):
-                kb = _peak_kb(pid)
-                if kb is None:
+                kb, fields = _peak_kb(pid), _stat(pid)
+                if kb is None or fields is None:
                     continue
                 peak = self.peaks.get(pid)
                 if peak is None:
-                    peak = self.peaks[pid] = ProcessPeak(pid, _command(pid), 0.0)
+                    peak = self.peaks[pid] = ProcessPeak(pid, _command(pid), 0.0, parent=int(fields[1]))
                 peak.peak_rss_mb = max(peak.peak_rss_mb, kb / 1024)
-                peak.cpu_s = max(peak.cpu_s, _cpu_s(pid) or 0.0)
+                peak.cpu_s = max(peak.cpu_s, _cpu_s(fields))
             self.done.wait(self.interval)
 
 
@@ -118,4 +137,6 @@ def run_tree(command: Sequence[str], *, env: Mapping[str, str], cwd: Path, log: 
     process.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss of wait4 is the process's own peak; descendants' peaks come from the sampler (and RUSAGE_CHILDREN).
     peak = max([usage.ru_maxrss / 1024, *(p.peak_rss_mb for p in sampler.peaks.values())])
-    return TreeRun(process.returncode, wall, usage.ru_utime + usage.ru_stime, peak, sampler.peaks)
+    # wait4 counts the descendants the command reaped; the samples count each process of the tree on its own
+    cpu = max(usage.ru_utime + usage.ru_stime, sum(p.cpu_s for p in sampler.peaks.values()))
+    return TreeRun(process.returncode, wall, cpu, peak, sampler.peaks)

@@ -79,9 +79,9 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
     metrics: dict[str, dict[str, float]] = {}
     for event in instance.get_records_for_run(run_id, limit=1_000_000).records:
         entry = event.event_log_entry
-        pid = entry.dagster_event.pid if entry.dagster_event else None
-        if entry.step_key and pid is not None:
-            pids.setdefault(entry.step_key, pid)
+        event = entry.dagster_event
+        if event is not None and event.event_type_value == "STEP_START" and entry.step_key and event.pid:
+            pids[entry.step_key] = event.pid  # the step's own process (earlier events come from the orchestrator)
         materialization = entry.asset_materialization
         if materialization is not None:
             for name, value in materialization.metadata.items():
