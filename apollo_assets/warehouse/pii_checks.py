@@ -7,9 +7,10 @@ Its checks are blocking: Dagster makes the models' downstream steps (the ML mode
 failed one fails the check step, so those steps do not run.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import dagster as dg
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -17,10 +18,11 @@ from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.masking.checks import backup_fingerprints, leak_result
-from apollo_assets.masking.detectors import detect
+from apollo_assets.masking.detectors import LEAK_PATTERNS, detect
 from apollo_assets.masking.fingerprints import MIN_CHARS, PiiFingerprints
 from apollo_assets.masking.fingerprints import fingerprints as hashed
-from apollo_assets.masking.leaks import SOURCE_VALUE, LeakReport, scan_for_leaks
+from apollo_assets.masking.keys import MaskingKey
+from apollo_assets.masking.leaks import SOURCE_VALUE, LeakReport
 from apollo_assets.masking.policy import MaskingPolicy
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.pools import WAREHOUSE
@@ -63,8 +65,9 @@ def build_warehouse_pii_checks(warehouse_assets: dg.AssetsDefinition) -> dg.Asse
     ) -> Iterator[dg.AssetCheckResult]:
         backup_ids = sorted(context.op_execution_context.partition_keys)
         fingerprints = backup_fingerprints(lake, backup_ids, masking_key.load(), COLLECTIONS)
+        lookup = fingerprint_lookup(fingerprints)
         for check_key in sorted(context.selected_asset_check_keys, key=lambda k: k.asset_key.to_user_string()):
-            report = scan_slices(warehouse, models[check_key.asset_key], backup_ids, fingerprints)
+            report = scan_slices(warehouse, models[check_key.asset_key], backup_ids, fingerprints, lookup)
             yield leak_result(report, check_name=CHECK_NAME, asset_key=check_key.asset_key)
 
     return warehouse_no_pii_leak
@@ -81,52 +84,80 @@ def text_columns(warehouse: Warehouse, relation: str) -> list[str]:
     return [str(c) for c in empty.select_dtypes(include=["object", "string"]).columns]
 
 
-def column_values(warehouse: Warehouse, relation: str, column: str, backup_ids: list[str]) -> tuple[pa.Array, pa.Array]:
-    """The distinct values of a column in these backups' slices, and how many rows hold each.
+def grouped_values_sql(relation: str, columns: list[str], backups: int) -> str:
+    """One query for a model: each text column's distinct values in the run's slices with the rows holding each
+    (`c` the column's position), and the slices' row count (`c` = -1).
 
-    Values under MIN_CHARS characters are left out in SQL: no pattern matches so short a text, and no source
-    value that short is fingerprinted, so they can hold no finding.
+    Values under MIN_CHARS characters are left out: no pattern matches so short a text, and no source value that
+    short is fingerprinted, so they can hold no finding.
     """
-    placeholders = ", ".join("?" for _ in backup_ids)
-    value = f"cast({quoted(column)} as varchar)"
-    frame = warehouse.frame(
-        f"select {value} as value, count(*) as n from {relation} "
-        f"where backup_id in ({placeholders}) and length({value}) >= {MIN_CHARS} group by 1",
-        backup_ids,
-    )
-    return pa.array(frame["value"], pa.string()), pa.array(frame["n"], pa.int64())
+    where = f"backup_id in ({', '.join('?' for _ in range(backups))})"
+    parts = [f"select -1 as c, cast(null as varchar) as value, count(*) as n from {relation} where {where}"]
+    for position, column in enumerate(columns):
+        value = f"cast({quoted(column)} as varchar)"
+        parts.append(
+            f"select {position} as c, {value} as value, count(*) as n from {relation} "
+            f"where {where} and length({value}) >= {MIN_CHARS} group by {value}"
+        )
+    return "\nunion all\n".join(parts)
 
 
-def scan_slices(warehouse: Warehouse, model: str, backup_ids: list[str], fingerprints: PiiFingerprints) -> LeakReport:
-    """`scan_for_leaks` of a model's slices, one distinct value at a time: each text column's values are
-    grouped in the warehouse, scanned once each, and a finding counts every row that holds the value."""
+def column_values(
+    warehouse: Warehouse, relation: str, columns: list[str], backup_ids: list[str]
+) -> tuple[int, dict[str, tuple[pa.Array, pa.Array]]]:
+    """The slices' row count, and per text column its distinct values and how many rows hold each."""
+    frame = warehouse.frame(grouped_values_sql(relation, columns, len(backup_ids)), backup_ids * (len(columns) + 1))
+    position = frame["c"].to_numpy()
+    order = np.argsort(position, kind="stable")  # one pass, then a slice per column
+    starts = np.searchsorted(position[order], np.arange(-1, len(columns) + 1))
+    value = pa.array(frame["value"].to_numpy()[order], pa.string())
+    count = pa.array(frame["n"].to_numpy()[order], pa.int64())
+    rows = int(pc.sum(count.slice(starts[0], starts[1] - starts[0])).as_py() or 0)
+    values = {}
+    for i, column in enumerate(columns, start=1):
+        start, stop = int(starts[i]), int(starts[i + 1])
+        values[column] = (value.slice(start, stop - start), count.slice(start, stop - start))
+    return rows, values
+
+
+def scan_slices(
+    warehouse: Warehouse,
+    model: str,
+    backup_ids: list[str],
+    fingerprints: PiiFingerprints,
+    lookup: pa.Array | None = None,
+) -> LeakReport:
+    """What `scan_for_leaks` reports of a model's slices, one distinct value at a time: each text column's values
+    are grouped in the warehouse (one query per model), scanned once each, and a finding counts the rows that hold
+    the value. `lookup`: `fingerprint_lookup(fingerprints)`, when the caller scans several models."""
+    if not backup_ids:
+        return LeakReport(0, (), {}, len(fingerprints))
     relation = warehouse.relation(model)
-    columns = text_columns(warehouse, relation) if backup_ids else []
-    findings: dict[str, dict[str, int]] = {}
-    for column in columns:
-        values, rows = column_values(warehouse, relation, column, backup_ids)
-        found = scan_for_leaks(pa.table({column: values}), WAREHOUSE_POLICY, source_pii_hashes=fingerprints)
-        if found.findings:  # rare: count the rows behind each value found, per kind
-            findings[column] = _rows_found(values, rows, found.findings[column], fingerprints)
-    rows_scanned = sum(r[0] for r in warehouse.query(_count_sql(relation, backup_ids), backup_ids)) if columns else 0
-    return LeakReport(rows_scanned, tuple(columns), findings, len(fingerprints))
+    columns = text_columns(warehouse, relation)
+    rows, values = column_values(warehouse, relation, columns, backup_ids)
+    lookup = fingerprint_lookup(fingerprints) if lookup is None else lookup
+    findings = {}
+    for column, (distinct, counts) in values.items():
+        found = _rows_found(column, distinct, counts, lookup, fingerprints.key)
+        if found:
+            findings[column] = found
+    return LeakReport(rows, tuple(columns), findings, len(lookup))
+
+
+def fingerprint_lookup(fingerprints: PiiFingerprints) -> pa.Array:
+    """The fingerprints as one Arrow array, to build once per check (not per model or column)."""
+    return pa.array(sorted(fingerprints), pa.string())
 
 
 def _rows_found(
-    values: pa.Array, rows: pa.Array, kinds: Iterable[str], fingerprints: PiiFingerprints
+    column: str, values: pa.Array, rows: pa.Array, lookup: pa.Array, key: MaskingKey | None
 ) -> dict[str, int]:
-    """Rows behind the values found, per kind (the scan counted distinct values)."""
-    counts = {}
-    for kind in kinds:
-        if kind == SOURCE_VALUE:
-            lookup = pa.array(sorted(fingerprints), pa.string())
-            found = pc.is_in(hashed(values, fingerprints.key), value_set=lookup)
-        else:
-            found = detect(values, kind)
-        counts[kind] = pc.sum(rows.filter(pc.fill_null(found, False))).as_py() or 0
+    """Rows holding each kind of finding among a column's distinct values (`rows`: rows per value)."""
+    rule = WAREHOUSE_POLICY.governing_rule(column)
+    masks = {kind: detect(values, kind) for kind in LEAK_PATTERNS if rule is None or kind not in rule.allow}
+    if len(lookup) and len(values):
+        if key is None:
+            raise ValueError("fingerprints without their key: cannot fingerprint the warehouse's values alike")
+        masks[SOURCE_VALUE] = pc.is_in(hashed(values, key), value_set=lookup)
+    counts = {kind: pc.sum(rows.filter(pc.fill_null(mask, False))).as_py() or 0 for kind, mask in masks.items()}
     return {kind: count for kind, count in counts.items() if count}
-
-
-def _count_sql(relation: str, backup_ids: list[str]) -> str:
-    placeholders = ", ".join("?" for _ in backup_ids)
-    return f"select count(*) from {relation} where backup_id in ({placeholders})"

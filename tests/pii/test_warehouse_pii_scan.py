@@ -60,8 +60,15 @@ def test_findings_count_rows_of_the_run_backups_only(tmp_path: Path) -> None:
 def test_values_are_read_once_each_and_short_ones_not_at_all(tmp_path: Path) -> None:
     wh = warehouse(tmp_path)
     assert text_columns(wh, wh.relation("people_like")) == ["backup_id", "note", "full name"]
-    values, rows = column_values(wh, wh.relation("people_like"), "full name", ["A"])
-    assert dict(zip(values.to_pylist(), rows.to_pylist(), strict=True)) == {"Ann Lee": 2, "Carl Dunn": 1}
+    rows, columns = column_values(wh, wh.relation("people_like"), ["note", "full name"], ["A"])
+    assert rows == 5 and list(columns) == ["note", "full name"]
+    values, counts = columns["full name"]
+    assert dict(zip(values.to_pylist(), counts.to_pylist(), strict=True)) == {"Ann Lee": 2, "Carl Dunn": 1}
+    values, counts = columns["note"]
+    assert dict(zip(values.to_pylist(), counts.to_pylist(), strict=True)) == {
+        "Reach x.y@acme.com now": 3,
+        "nothing here": 1,
+    }
 
 
 def test_no_backup_scans_nothing(tmp_path: Path) -> None:
