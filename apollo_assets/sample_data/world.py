@@ -4,8 +4,10 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bson import ObjectId
+from bson.raw_bson import RawBSONDocument
 
 from .accounts import AccountTraits, account_status
 from .activity import UsageEvents
@@ -68,7 +70,8 @@ class World:
     users: dict[ObjectId, dict] = field(default_factory=dict)
     contacts: dict[ObjectId, dict] = field(default_factory=dict)
     campaigns: dict[ObjectId, Campaign] = field(default_factory=dict)
-    messages: list[dict] = field(default_factory=list)  # with outcomes that may still lie in the future
+    # with outcomes that may still lie in the future; or, when `visible_at` is set, encoded as that backup sees them
+    messages: list[dict] | list[bytes] = field(default_factory=list)
     usage: list[UsageBatch] = field(default_factory=list)  # events as columns; documents made when written
     account_traits: dict[ObjectId, AccountTraits] = field(default_factory=dict)
     actors: list[Actor] = field(default_factory=list)  # one per user, in users' order
@@ -81,11 +84,14 @@ class World:
     usage_rate: float = 0.0
     organization_count: int = 0  # names are drawn by index, so the count is the next name
     account_count: int = 0
+    visible_at: datetime | None = None  # the time of the backup this world will be written to, when known
 
     @classmethod
-    def empty(cls, seed: int, sizes: Sizes, now: float, name_offset: int) -> "World":
+    def empty(
+        cls, seed: int, sizes: Sizes, now: float, name_offset: int, visible_at: datetime | None = None
+    ) -> "World":
         ids = {name: ObjectIds(seed, name) for name in (*COLLECTIONS, "fields")}
-        return cls(seed, sizes, now, name_offset, ids)
+        return cls(seed, sizes, now, name_offset, ids, visible_at=visible_at)
 
     def recipient(self, contact_id: ObjectId) -> Recipient | None:
         contact = self.contacts.get(contact_id)
@@ -121,9 +127,16 @@ class World:
             "users": Collection(self.users.values),
             "contacts": Collection(self.contacts.values),
             "emailer_campaigns": Collection(lambda: (c.doc for c in campaigns), len(campaigns)),
-            "emailer_messages": Collection(lambda: (visible_message(m, now) for m in messages), len(messages)),
+            "emailer_messages": Collection(lambda: self._messages(now), len(messages)),
             "usage_events": Collection(self.usage_documents, sum(len(b.events) for b in self.usage)),
         }
+
+    def _messages(self, now: datetime) -> Iterator[dict]:
+        if self.visible_at is None:
+            return (visible_message(m, now) for m in self.messages)
+        if self.visible_at != now:
+            raise ValueError("the messages were encoded for another backup time")
+        return (RawBSONDocument(m) for m in self.messages)
 
     def usage_documents(self) -> Iterator[dict]:
         """The usage events' documents, oldest simulation first, each drawn from its stream: the same documents
