@@ -62,3 +62,13 @@ def test_a_single_class_split_is_refused_rather_than_scored():
     frame["replied"] = False
     with pytest.raises(NotEnoughDataError, match="classes"):
         train_reply_model(frame)
+
+
+def test_training_rows_beyond_the_cap_are_sampled_and_validation_keeps_every_row():
+    frame = synthetic_sends(3_000)
+    full = train_reply_model(frame, explain=False)
+    capped = train_reply_model(frame, explain=False, max_train_rows=1_000)
+    assert capped.train_rows == 1_000 < full.train_rows
+    assert capped.validation_rows == full.validation_rows  # validation still scores every later send
+    np.testing.assert_array_equal(capped.labels, full.labels)
+    assert capped.metrics["roc_auc"] > capped.metrics["baseline_roc_auc"] + 0.1
