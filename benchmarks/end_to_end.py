@@ -19,7 +19,8 @@ events (4.6 GB of BSON): give the folder ~20 GB. `--scale 1` (the `make run` sam
 
 Figures go to stderr; the last line on stdout is one JSON object: `{"bench": "end_to_end", "scale": …,
 "documents": …, "generate_s": …, "generate_peak_rss_mb": …, "run_s": …, "layers": {"snapshots": …, "lake": …,
-"warehouse": …, "checks": …, "models": …}, "slowest_asset": …, "models": {…}, …}` (layers: step seconds summed).
+"warehouse": …, "checks": …, "models": …}, "layers_cpu_s": {…}, "slowest_asset": …, "models": {…}, …}` (layers: step
+seconds summed; layers_cpu_s: CPU seconds of the steps' processes, steadier on a shared machine).
 Targets at scale 500 on 2 cores: generate <= 180 s with peak RSS <= 2 GB, run <= 180 s. Dated figures:
 docs/measurements.md.
 """
@@ -130,9 +131,12 @@ def report_run(env: dict[str, str], run: TreeRun) -> dict[str, Any]:
         cpu = f"{cpus[step.key]:.1f}" if step.key in cpus else "?"
         log(f"  {step.key:<40} {step.layer:<10} {step.seconds:>8.1f} {cpu:>8} {rss:>12}")
     layers, spans = report.layer_step_seconds(), report.layer_spans()
+    layers_cpu: dict[str, float] = {}
+    for step in steps:
+        layers_cpu[step.layer] = round(layers_cpu.get(step.layer, 0.0) + cpus.get(step.key, 0.0), 1)
     log(
-        "  layers (step seconds summed / wall span): "
-        + ", ".join(f"{k} {v} / {spans.get(k, 0)}" for k, v in layers.items())
+        "  layers (step seconds summed / wall span / CPU seconds): "
+        + ", ".join(f"{k} {v} / {spans.get(k, 0)} / {layers_cpu.get(k, 0)}" for k, v in layers.items())
     )
     models = {key.removeprefix("ml/"): model_quality(key, m) for key, m in sorted(report.metrics.items())}
     for name, quality in models.items():
@@ -147,6 +151,7 @@ def report_run(env: dict[str, str], run: TreeRun) -> dict[str, Any]:
         "job_s": round(report.wall_s, 1),
         "layers": layers,
         "layers_wall_s": spans,
+        "layers_cpu_s": layers_cpu,
         "steps_s": {s.key: round(s.seconds, 1) for s in steps},
         "steps_peak_rss_mb": {s.key: round(run.processes[s.pid].peak_rss_mb) for s in steps if s.pid in run.processes},
         "slowest_asset": steps[0].key if steps else None,
@@ -185,7 +190,7 @@ def main() -> None:
         result["run_s"] = round(run.wall_s, 1)
         result["run_peak_rss_mb"] = round(run.peak_rss_mb)
         details = report_run(env, run)
-        result |= {k: details.pop(k) for k in ("layers", "slowest_asset", "models")}
+        result |= {k: details.pop(k) for k in ("layers", "layers_cpu_s", "slowest_asset", "models")}
         result["dbt_fixed_cost"] = dbt_fixed_cost(env, work)
         log(f"  dbt per partition without data: {result['dbt_fixed_cost']}")
         result |= {"run": details, "load_average": load_average(), "cores": os.cpu_count()}
