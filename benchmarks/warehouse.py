@@ -119,10 +119,10 @@ def backup_ids(first: str) -> list[str]:
 def publish_base(work: Path) -> tuple[str, float, float]:
     """One sample backup through the platform's path into `<work>/base-lake`; its backup id, and the seconds."""
     from apollo_assets.collections import COLLECTIONS
+    from apollo_assets.ingest.snapshots import publish_snapshot
     from apollo_assets.lake import PartitionedDataset, open_location
     from apollo_assets.masking import MaskingKey
     from apollo_assets.masking.publish import publish_masked
-    from apollo_assets.mongo.publish import publish_snapshot
     from apollo_assets.sample_data import Sizes, write_sample_backup
 
     started = time.perf_counter()

@@ -8,8 +8,10 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is checked: the definitions import this module, and need no pandas
 
 IDENTIFIER_NAME = re.compile(
     r"(^|_)(id|ids|uuid|key|email|phone|name|first_name|last_name|domain|url|linkedin_url|twitter_url|pseudonym)$"
@@ -58,6 +60,8 @@ def identifier_violations(
 
 
 def _value_problems(column: pd.Series) -> list[str]:
+    import pandas as pd
+
     values = column.dropna().head(SAMPLE_ROWS)
     if values.empty or not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
         return []

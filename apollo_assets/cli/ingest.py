@@ -60,7 +60,15 @@ def _names(values: tuple[str, ...]) -> list[str]:
     "  [A-Za-z0-9_.-] (and a leading '.') is written %XX (a/b -> a%2Fb);\n"
     "  over 200 bytes once encoded, it is cut and ends in ~<hash>;\n"
     "- --backup-id is exactly a UTC time YYYYMMDDTHHMMSSZ.\n"
-    "Nothing is written or deleted outside --out.",
+    "Nothing is written or deleted outside --out.\n\n"
+    "\b\nWhat a mongodump holds besides collections (docs/contracts.md, section 7):\n"
+    "- time-series collections are unpacked from their buckets, one row per\n"
+    "  measurement, under the collection's name;\n"
+    "- system collections (admin, config, local, system.*) are skipped\n"
+    "  unless --include-system; views are listed with their pipeline;\n"
+    "- a .bson file without its .metadata.json is read with default options;\n"
+    "- the oplog.bson of a --oplog dump is replayed (--no-oplog-replay: not);\n"
+    '- anything skipped gets a JSON line with "skipped" and a line on stderr.',
 )
 @click.argument("source")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
@@ -78,6 +86,17 @@ def _names(values: tuple[str, ...]) -> list[str]:
     show_default=True,
     help="Live: _id ranges per collection (0: one per 50,000 documents, <= 8).",
 )
+@click.option(
+    "--include-system",
+    is_flag=True,
+    help="Also ingest system collections (admin, config, local databases; system.*), masked fail-closed.",
+)
+@click.option(
+    "--oplog-replay/--no-oplog-replay",
+    default=True,
+    show_default=True,
+    help="Replay the oplog.bson of a mongodump --oplog dump on the collections (their state at the end of the dump).",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option(
     "--allow-uri-argument", is_flag=True, help="Accept a mongodb:// URI as SOURCE (other users can read it in `ps`)."
@@ -94,6 +113,8 @@ def ingest(
     read_preference: str,
     batch_size: int,
     ranges: int,
+    include_system: bool,
+    oplog_replay: bool,
     progress: bool | None,
     allow_uri_argument: bool,
 ) -> None:
@@ -119,6 +140,8 @@ def ingest(
         progress=progress,
         emit=lambda summary: click.echo(json.dumps(summary)),
         warn=lambda text: click.echo(text, err=True),
+        include_system=include_system,
+        replay_oplog=oplog_replay,
     )
     if failures:
         raise click.ClickException(f"{len(failures)} collection(s) failed: {', '.join(failures)} (see its JSON line)")

@@ -7,21 +7,23 @@ import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
-
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
+from typing import Any
 
 from apollo_assets.collections import DATABASE
 from apollo_assets.ingest.parts import Part, piece_count, split_file
 from apollo_assets.ingest.spool import spool_source
-from apollo_assets.mongo import backup_databases, open_backup
+from apollo_assets.mongo import open_backup
 from apollo_assets.mongo.archive import ArchiveCollection
+from apollo_assets.mongo.backup import LeftAside, open_dump
+from apollo_assets.mongo.byte_stream import GZIP_MAGIC
 from apollo_assets.mongo.dump_dir import DumpCollection
 from apollo_assets.mongo.live import LiveCollectionSource, LiveOptions, LiveReadError, mongo_uri, redact
+from apollo_assets.mongo.oplog import OplogIndex, ReplayedCollection
 from apollo_assets.mongo.source import CollectionSource
-from apollo_assets.mongo.stream import GZIP_MAGIC
+from apollo_assets.mongo.timeseries import TimeseriesCollection
 from apollo_assets.names import collection_name, database_name, path_segment, shown
 from apollo_assets.settings import ConfigurationError
 
@@ -51,13 +53,24 @@ def live_uri(spec: str, environ: Mapping[str, str] | None = None) -> str:
     return spec
 
 
-def open_collections(
-    spec: str, database: str | None = None, live: LiveOptions | None = None
-) -> dict[str, CollectionSource]:
-    """The collections of a backup path, or of `database` on a cluster (`spec`: see `is_live`)."""
-    if not is_live(spec):
-        return dict(open_backup(Path(spec), database).collections)
-    database = database_name(database or DATABASE)
+@dataclass
+class OpenedSource:
+    """What a source holds: each database's collections, its views (definitions only), and what the reader left
+    aside or should tell (a data file without metadata, a file outside any database, an oplog not replayed)."""
+
+    databases: dict[str, dict[str, CollectionSource]]
+    views: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    left_aside: list[LeftAside] = field(default_factory=list)
+    oplog: OplogIndex | None = None  # replayed on the collections
+
+
+def _live_listing(
+    spec: str, database: str, live: LiveOptions | None
+) -> tuple[dict[str, CollectionSource], dict[str, dict[str, Any]]]:
+    from pymongo import MongoClient  # the driver only for a live cluster: backups are read as files
+    from pymongo.errors import PyMongoError
+
     uri = live_uri(spec)
     try:
         client = MongoClient(uri)
@@ -65,24 +78,55 @@ def open_collections(
         raise ConfigurationError(f"{redact(uri)} is not a valid MongoDB URI") from None
     with client:
         try:
-            names = client[database].list_collection_names(filter={"type": "collection"})
+            listed = list(client[database].list_collections())
         except Exception as exc:
             raise LiveReadError(f"cannot list the collections of {database!r} ({redact(uri)}): {exc}") from exc
-    return {
-        collection_name(name, database): LiveCollectionSource(uri, database, name, live or LiveOptions())
-        for name in sorted(names)
-        if not name.startswith("system.")
-    }
+    collections: dict[str, CollectionSource] = {}
+    views: dict[str, dict[str, Any]] = {}
+    for info in sorted(listed, key=lambda i: str(i.get("name"))):
+        name = collection_name(info.get("name"), database)
+        kind = info.get("type", "collection")
+        if kind == "collection":
+            collections[name] = LiveCollectionSource(uri, database, name, live or LiveOptions())
+        else:  # a view; a time-series collection has no _id index to split it by (read its mongodump)
+            views[name] = {"type": kind, "options": info.get("options") or {}}
+    return collections, views
+
+
+def open_source(
+    spec: str, database: str | None = None, live: LiveOptions | None = None, *, replay_oplog: bool = True
+) -> OpenedSource:
+    """The collections of each database to read: `database` alone when given (a cluster's default otherwise),
+    else every database the backup holds (a mongodump root of a whole server has several, `admin` included).
+    A `mongodump --oplog` dump's oplog is replayed on them unless `replay_oplog` is false."""
+    if is_live(spec):
+        name = database_name(database or DATABASE)
+        collections, views = _live_listing(spec, name, live)
+        return OpenedSource({name: collections}, {name: views})
+    dump = open_dump(Path(spec), database, replay_oplog=replay_oplog)
+    return OpenedSource(
+        {name: dict(backup.collections) for name, backup in dump.databases.items()},
+        {name: dict(backup.views) for name, backup in dump.databases.items()},
+        dump.notes,
+        dump.left_aside,
+        dump.oplog,
+    )
+
+
+def open_collections(
+    spec: str, database: str | None = None, live: LiveOptions | None = None
+) -> dict[str, CollectionSource]:
+    """The collections of a backup path, or of `database` on a cluster (`spec`: see `is_live`)."""
+    if not is_live(spec):
+        return dict(open_backup(Path(spec), database).collections)
+    return next(iter(open_source(spec, database, live).databases.values()))
 
 
 def open_databases(
     spec: str, database: str | None = None, live: LiveOptions | None = None
 ) -> dict[str, dict[str, CollectionSource]]:
-    """The collections of each database to read: `database` alone when given (a cluster's default otherwise),
-    else every database the backup holds (a mongodump root of a whole server has several, `admin` included)."""
-    if is_live(spec) or database is not None:
-        return {database or DATABASE: open_collections(spec, database, live)}
-    return {name: open_collections(spec, name) for name in backup_databases(Path(spec))}
+    """The collections of each database to read (see `open_source`)."""
+    return open_source(spec, database, live).databases
 
 
 def _is_gzip(path: Path) -> bool:
@@ -92,6 +136,8 @@ def _is_gzip(path: Path) -> bool:
 
 def spool_live(source: LiveCollectionSource, directory: Path) -> list[Part]:
     """Each `_id` range read once, side by side, into its own local file: one part per range."""
+    from pymongo import MongoClient
+
     with MongoClient(source.uri) as client:
         ranges = source.ranges(client)
         paths = [directory / f"{path_segment(source.name)}.range{i:04d}.bson" for i in range(len(ranges))]
@@ -116,6 +162,8 @@ def collection_parts(source: CollectionSource, workers: int, directory: Path) ->
     if isinstance(source, ArchiveCollection):
         # Offsets are those of the collection's own document stream, not of the interleaved archive.
         return _cut(spooled, workers, f"{source.path} ({source.database}.{source.name} document stream)")
+    if isinstance(source, (TimeseriesCollection, ReplayedCollection)):
+        return _cut(spooled, workers, source.stream_label())  # offsets of the documents as unpacked or replayed
     return _cut(spooled, workers, str(getattr(source, "path", source.name)))
 
 

@@ -2,7 +2,8 @@
 
 Structs are rebuilt from their masked children with the original validity; lists from their masked
 values under the original offsets (rebased when the array is a slice, so a slice of a big batch costs
-only its own rows).
+only its own rows). An Extended JSON column masked by shape gets the values of its drift type column
+(the sibling the plan found for it, sliced alike through lists), which tell which rows need parsing.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from apollo_assets.masking.actions import ACTIONS
 from apollo_assets.masking.contact import UNKNOWN_COUNTRY_CODE
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.maskers import ACTIONS
+from apollo_assets.masking.ejson.mask import JsonMasker, mask_json_column
 from apollo_assets.masking.plan import Planner, Step
-from apollo_assets.masking.policy import MaskingPolicy
+from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.report import MaskingReport
+from apollo_assets.masking.tokens.key import MaskingKey
 
 
 class Masker:
@@ -44,7 +46,11 @@ class Masker:
                 f"batch schema differs from the one this Masker was compiled for ({self.policy.collection}); "
                 "compile a Masker for the new schema"
             )
-        columns = [self._run(s, batch.column(i)) for i, s in enumerate(self.steps) if s.out_field is not None]
+        columns = [
+            self._run(s, batch.column(i), _types_of(batch.columns, s))
+            for i, s in enumerate(self.steps)
+            if s.out_field is not None
+        ]
         self.report.rows += batch.num_rows
         self.report.batches += 1
         return pa.RecordBatch.from_arrays(columns, schema=self.output_schema)
@@ -53,13 +59,18 @@ class Masker:
         batches = [self.mask(b) for b in table.to_batches()]
         return pa.Table.from_batches(batches, schema=self.output_schema)
 
-    def _run(self, step: Step, values: pa.Array) -> pa.Array:
+    def _run(self, step: Step, values: pa.Array, types: pa.Array | None = None) -> pa.Array:
         if step.action == "struct":
             return self._struct(step, values)
         if step.action == "list":
-            return self._list(step, values)
+            return self._list(step, values, types)
         if pa.types.is_null(values.type):  # nothing to mask; no action has a kernel for it
             return values
+        if step.action == "json":
+            shaped = JsonMasker(self.policy, step.param or step.path, step.rule)
+            out = mask_json_column(values, types, shaped, self._secret)
+            self.report.count(self.report.masked_values, step.path, len(values) - values.null_count)
+            return out
         out = ACTIONS[step.action](values, self._secret, step.param)
         if step.action != "keep":
             self.report.count(self.report.masked_values, step.path, len(values) - values.null_count)
@@ -67,16 +78,17 @@ class Masker:
         return out
 
     def _struct(self, step: Step, values: pa.StructArray) -> pa.StructArray:
-        children = [self._run(child, values.field(i)) for i, child in step.children]
+        fields = [values.field(i) for i in range(values.type.num_fields)]
+        children = [self._run(child, fields[i], _types_of(fields, child)) for i, child in step.children]
         mask = pc.invert(values.is_valid()) if values.null_count else None
         return pa.StructArray.from_arrays(children, fields=list(step.out_field.type), mask=mask)
 
-    def _list(self, step: Step, values: pa.ListArray) -> pa.ListArray:
+    def _list(self, step: Step, values: pa.ListArray, types: pa.Array | None) -> pa.ListArray:
         offsets = values.offsets
         start, end = offsets[0].as_py(), offsets[-1].as_py()
         if start or values.offset:  # a fresh, rebased array: from_arrays refuses sliced offsets with a mask
             offsets = pc.subtract(offsets, pa.scalar(start, offsets.type))
-        inner = self._run(step.children[0][1], values.values.slice(start, end - start))
+        inner = self._run(step.children[0][1], values.values.slice(start, end - start), _items(types))
         mask = pc.invert(values.is_valid()) if values.null_count else None
         array_type = pa.LargeListArray if pa.types.is_large_list(values.type) else pa.ListArray
         return array_type.from_arrays(offsets, inner, type=step.out_field.type, mask=mask)
@@ -91,3 +103,15 @@ class Masker:
         else:
             bad = pc.sum(pc.invert(pc.match_substring(out, "@"))).as_py()
         self.report.count(self.report.unparsable, step.path, bad or 0)
+
+
+def _types_of(siblings: list[pa.Array], step: Step) -> pa.Array | None:
+    return siblings[step.types] if step.types is not None else None
+
+
+def _items(types: pa.Array | None) -> pa.Array | None:
+    """The items of a list of type names, as its own offsets delimit them (None when it is not such a list)."""
+    if types is None or not isinstance(types, pa.ListArray | pa.LargeListArray):
+        return None
+    start, end = types.offsets[0].as_py(), types.offsets[-1].as_py()
+    return types.values.slice(start, end - start)

@@ -20,12 +20,12 @@ from typing import Any
 
 import bson
 
-from apollo_assets.mongo.bson_stream import TERMINATOR, check_length, iter_blocks
+from apollo_assets.mongo.bson_framing import TERMINATOR, check_length, iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream, open_maybe_gzip
+from apollo_assets.mongo.collection_metadata import parse_metadata
 from apollo_assets.mongo.crc64 import MASK, Crc64
 from apollo_assets.mongo.errors import ArchiveChecksumError, BackupFormatError, MetadataError
-from apollo_assets.mongo.metadata import parse_metadata
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream, open_maybe_gzip
 from apollo_assets.names import UntrustedNameError, collection_name, database_name, shown
 
 MAGIC = 0x8199E26D
@@ -48,10 +48,23 @@ class ArchiveEntry:
         return f"{self.database}.{self.collection}"
 
 
+OPLOG_NAMESPACE = ("", "oplog")  # where `mongodump --archive --oplog` puts the oplog
+
+
 @dataclass
 class ArchivePrelude:
     header: dict[str, Any]
     entries: list[ArchiveEntry] = field(default_factory=list)
+    oplog: bool = False  # the archive holds the oplog of a `--oplog` dump
+
+    def server_version(self) -> tuple[int, int]:
+        """The dumped server's (major, minor), (0, 0) when the header does not say."""
+        text = self.header.get("server_version")
+        parts = text.split("-", 1)[0].split(".") if isinstance(text, str) else []
+        try:
+            return int(parts[0]), int(parts[1])
+        except (IndexError, ValueError):
+            return 0, 0
 
 
 def open_archive(path: Path) -> ByteStream:
@@ -91,6 +104,9 @@ def read_prelude(stream: ByteStream) -> ArchivePrelude:
         doc = read_document(stream, "collection metadata")
         if doc is None:
             return prelude
+        if (doc.get("db"), doc.get("collection")) == OPLOG_NAMESPACE:
+            prelude.oplog = True
+            continue
         prelude.entries.append(_entry(doc, f"{stream.source} at byte offset {offset}"))
 
 

@@ -29,6 +29,7 @@ class ArchiveCollectionSpec:
     documents: Iterable[bytes]  # raw BSON, one document per item
     metadata: dict[str, Any] = field(default_factory=lambda: {"options": {}, "indexes": []})
     type: str = ""  # "view" or "timeseries" entries carry no documents
+    in_prelude: bool = True  # False: data without a prelude entry (a time-series collection's buckets)
 
 
 def _signed(crc: int) -> Int64:
@@ -76,7 +77,7 @@ def write_archive_stream(
             }
         )
     )
-    for spec in specs:
+    for spec in (s for s in specs if s.in_prelude):
         metadata = json_util.dumps(spec.metadata, json_options=json_util.CANONICAL_JSON_OPTIONS)
         out.write(
             bson.encode(
@@ -100,9 +101,15 @@ def write_archive(
     *,
     gzip_compress: bool = False,
     segment_documents: int = 1000,
+    server_version: str = "8.0.0",
 ) -> Path:
     """Write an archive to `path` (gzip-compressed like `--archive --gzip` when asked)."""
     opener = gzip.open if gzip_compress else open
     with opener(path, "wb") as out:
-        write_archive_stream(out, collections, segment_documents=segment_documents)  # type: ignore[arg-type]
+        write_archive_stream(
+            out,  # type: ignore[arg-type]
+            collections,
+            segment_documents=segment_documents,
+            server_version=server_version,
+        )
     return path

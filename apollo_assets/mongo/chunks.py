@@ -17,6 +17,7 @@ from apollo_assets.mongo.codec import DECODE_OPTIONS
 from apollo_assets.mongo.diagnose import describe_decode_error
 from apollo_assets.mongo.report import QuarantinedDocument
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
+from apollo_assets.personal_data import personal_kind
 
 CHUNK_DOCUMENTS = 4096
 
@@ -52,11 +53,37 @@ def iter_chunks(source: CollectionSource) -> Iterator[Chunk]:
 
 
 def decode_chunk(chunk: Chunk, skip: set[int]) -> tuple[list[dict[str, Any]], list[int], list[QuarantinedDocument]]:
-    """Documents, their indices in the block, and the documents that do not decode (except those in `skip`)."""
+    """Documents, their indices in the block, and the documents that do not decode or whose top-level keys are
+    personal data (except those in `skip`)."""
     try:
-        return bson.decode_all(chunk.data, DECODE_OPTIONS), list(range(chunk.lo, chunk.hi)), []
+        documents = bson.decode_all(chunk.data, DECODE_OPTIONS)
     except Exception:  # pymongo raises several types for corrupt input; find the culprits one by one
-        pass
+        return _decode_one_by_one(chunk, skip)
+    return _without_personal_keys(chunk, documents, list(range(chunk.lo, chunk.hi)), [], skip)
+
+
+def _without_personal_keys(
+    chunk: Chunk, documents: list[dict[str, Any]], indices: list[int], bad: list[QuarantinedDocument], skip: set[int]
+) -> tuple[list[dict[str, Any]], list[int], list[QuarantinedDocument]]:
+    """Top-level keys become columns: a document with a key that is personal data (an e-mail address as a field
+    name) is quarantined, with an error that does not repeat the key."""
+    if not any(map(personal_kind, set().union(*documents))):
+        return documents, indices, bad
+    kept, kept_indices = [], []
+    for document, i in zip(documents, indices, strict=True):
+        kind = next(filter(None, map(personal_kind, document)), None)
+        if kind is None:
+            kept.append(document)
+            kept_indices.append(i)
+        elif (location := chunk.block.location(i)).offset not in skip:
+            error = f"a top-level field name looks like personal data ({kind}); it would become a column name"
+            bad.append(QuarantinedDocument(location, error, chunk.block.raw(i)))
+    return kept, kept_indices, bad
+
+
+def _decode_one_by_one(
+    chunk: Chunk, skip: set[int]
+) -> tuple[list[dict[str, Any]], list[int], list[QuarantinedDocument]]:
     block = chunk.block
     documents, indices, bad = [], [], []
     for i in range(chunk.lo, chunk.hi):
@@ -68,4 +95,4 @@ def decode_chunk(chunk: Chunk, skip: set[int]) -> tuple[list[dict[str, Any]], li
             location = block.location(i)
             if location.offset not in skip:
                 bad.append(QuarantinedDocument(location, describe_decode_error(exc, raw), raw))
-    return documents, indices, bad
+    return _without_personal_keys(chunk, documents, indices, bad, skip)

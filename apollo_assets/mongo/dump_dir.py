@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.bson_framing import iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream, open_maybe_gzip
+from apollo_assets.mongo.collection_metadata import metadata_kind, parse_metadata
 from apollo_assets.mongo.errors import MetadataError
-from apollo_assets.mongo.metadata import metadata_kind, parse_metadata
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream, open_maybe_gzip
+from apollo_assets.mongo.timeseries import BUCKETS_PREFIX, TimeseriesCollection
 from apollo_assets.names import UntrustedNameError, shown
 from apollo_assets.names import collection_name as checked_collection_name
 
@@ -28,6 +29,7 @@ class DumpCollection(CollectionSource):
     metadata: dict[str, Any]
     path: Path
     database: str = ""
+    has_metadata: bool = True  # False: a data file without its metadata file, read with default options
 
     def blocks(self) -> Iterator[DocumentBlock]:
         raw, _ = open_maybe_gzip(self.path)
@@ -37,12 +39,16 @@ class DumpCollection(CollectionSource):
         finally:
             stream.close()
 
+    def provenance(self) -> dict[str, Any]:
+        return {} if self.has_metadata else {"metadata_file": "none: default options"}
+
 
 @dataclass
 class DumpDatabase:
     name: str
-    collections: dict[str, DumpCollection] = field(default_factory=dict)
+    collections: dict[str, CollectionSource] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what a person should know (a data file read without metadata)
 
 
 def split_suffix(filename: str) -> tuple[str, str] | None:
@@ -87,8 +93,8 @@ def _possible(name: object, where: Path) -> str:
         raise MetadataError(f"not a MongoDB collection: {exc}", str(where)) from None
 
 
-def read_dump_database(directory: Path) -> DumpDatabase:
-    """List one database folder of a dump; every data file needs its metadata file."""
+def _dump_files(directory: Path) -> dict[str, dict[str, Path]]:
+    """The dump files of a folder by stem: {"data": <stem>.bson[.gz], "metadata": <stem>.metadata.json[.gz]}."""
     stems: dict[str, dict[str, Path]] = {}
     for entry in sorted(directory.iterdir()):
         parts = split_suffix(entry.name) if entry.is_file() else None
@@ -101,21 +107,64 @@ def read_dump_database(directory: Path) -> DumpDatabase:
                 f"two {kind} files for the same collection ({stems[stem][kind].name} and {entry.name})", str(directory)
             )
         stems[stem][kind] = entry
+    return stems
+
+
+def read_dump_database(directory: Path) -> DumpDatabase:
+    """List one database folder of a dump. A time-series collection is read from its buckets file; a data file
+    without its metadata file is read with default options (as mongorestore does), and a note says so."""
+    files = _dump_files(directory)
+    metadata = {stem: read_metadata_file(f["metadata"]) for stem, f in files.items() if "metadata" in f}
+    names = {
+        stem: collection_name(stem, metadata.get(stem), f.get("data") or f["metadata"]) for stem, f in files.items()
+    }
     database = DumpDatabase(directory.name)
-    for stem, files in stems.items():
-        metadata = read_metadata_file(files["metadata"]) if "metadata" in files else None
-        data = files.get("data")
-        name = collection_name(stem, metadata, data or files["metadata"])
-        if metadata is None:
-            if not stem.startswith("system.buckets."):
-                raise MetadataError(f"no metadata file ({stem}.metadata.json) for collection {shown(name)}", str(data))
-            metadata = {"options": {}, "indexes": []}
-        if data is None:
-            if metadata_kind(metadata) == "collection":
-                raise MetadataError(
-                    f"metadata for collection {shown(name)} but no {stem}.bson data file", str(files["metadata"])
-                )
-            database.views[name] = metadata
+    consumed = _timeseries(database, files, metadata, names)
+    for stem, found in files.items():
+        if stem in consumed:
             continue
-        database.collections[name] = DumpCollection(name, metadata, data, database.name)
+        name, data = names[stem], found.get("data")
+        if stem not in metadata:
+            assert data is not None
+            note = f"no metadata file ({stem}.metadata.json): read as collection {shown(name)} with default options"
+            database.notes.append(f"{data}: {note}")
+        meta = metadata.get(stem) or {"options": {}, "indexes": []}
+        if data is None:
+            if metadata_kind(meta) == "collection":
+                raise MetadataError(
+                    f"metadata for collection {shown(name)} but no {stem}.bson data file", str(found["metadata"])
+                )
+            database.views[name] = meta
+            continue
+        database.collections[name] = DumpCollection(name, meta, data, database.name, stem in metadata)
     return database
+
+
+def _timeseries(
+    database: DumpDatabase,
+    files: dict[str, dict[str, Path]],
+    metadata: dict[str, dict[str, Any]],
+    names: dict[str, str],
+) -> set[str]:
+    """Put each time-series collection of the folder in `database`, read from its buckets (`system.buckets.<name>`,
+    or from MongoDB 8.3 on its own data file); returns the stems it used."""
+    stem_of = {name: stem for stem, name in names.items()}
+    used: set[str] = set()
+    for stem, meta in metadata.items():
+        if metadata_kind(meta) != "timeseries":
+            continue
+        name = names[stem]
+        buckets_stem = stem_of.get(BUCKETS_PREFIX + name)
+        candidates = [s for s in (buckets_stem, stem) if s is not None and "data" in files[s]]
+        if len(candidates) != 1:
+            where = str(files[stem]["metadata"])
+            problem = "no data file" if not candidates else "two data files"
+            raise MetadataError(
+                f"time-series collection {shown(name)} has {problem} (expected {BUCKETS_PREFIX}{stem}.bson)", where
+            )
+        data_stem = candidates[0]
+        data = files[data_stem]["data"]
+        buckets = DumpCollection(names[data_stem], metadata.get(data_stem, {}), data, database.name)
+        database.collections[name] = TimeseriesCollection(name, meta, buckets, str(data))
+        used |= {stem, data_stem}
+    return used

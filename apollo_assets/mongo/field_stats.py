@@ -2,7 +2,8 @@
 
 Values are counted by their decoded Python type (see `codec.TYPE_NAMES`); beyond the counts, a path keeps its
 integer range (can the ints be doubles?), whether its decimals fit decimal128(38, 9), its binary subtypes, and
-whether its sub-documents are records (a struct per key) or maps (keys that are data: ids, numbers, many keys).
+whether its sub-documents are records (a struct per key) or maps (keys that are data: ids, numbers, personal data
+such as e-mail addresses or names, many keys; `schema` also makes maps of sub-documents whose keys are unstable).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 
 from apollo_assets.mongo.codec import TYPE_NAMES
+from apollo_assets.personal_data import personal_kind
 
 DYNAMIC_KEY_LIMIT = 50
 INTS = frozenset({int, Int64})
@@ -34,6 +36,12 @@ def _value_types(document: dict[str, Any]) -> tuple[type, ...]:
 
 def looks_like_id(key: str) -> bool:
     return _ID_LIKE.fullmatch(key) is not None
+
+
+def key_is_data(key: str) -> bool:
+    """A key that is a value rather than a field's name (an id, a number, an e-mail address, a person's name...):
+    the sub-document holding it is a map, kept whole as Extended JSON, so that the key never becomes a column."""
+    return looks_like_id(key) or personal_kind(key) is not None
 
 
 def decimal_fits(value: Decimal128) -> bool:
@@ -112,7 +120,7 @@ class FieldStats:
         children = self.children
         for key in batch:
             if key not in children:
-                if not self.is_root and (len(children) >= DYNAMIC_KEY_LIMIT or looks_like_id(key)):
+                if not self.is_root and (len(children) >= DYNAMIC_KEY_LIMIT or key_is_data(key)):
                     # Keys are data here; the values will be kept whole as Extended JSON.
                     self.dynamic, self.children = True, {}
                     return

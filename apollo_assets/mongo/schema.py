@@ -2,7 +2,8 @@
 
 The rules (docs/contracts.md section 3): int32/int64 -> int64; ints with doubles -> float64 (when every int is
 exactly a double); any other mix of types is *drift*: an Extended JSON string column plus `<field>__bson_type`.
-Sub-documents whose keys are data (ids, numbers, or very many distinct keys) are maps, kept as Extended JSON.
+Sub-documents whose keys are data (ids, numbers, personal data, very many distinct keys, or keys that most of the
+sub-documents lack: `keys_unstable`) are maps, kept as Extended JSON.
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ from bson.dbref import DBRef
 from bson.decimal128 import Decimal128
 from bson.objectid import ObjectId
 
+from apollo_assets.field_paths import child_path
 from apollo_assets.mongo.errors import SchemaError
 from apollo_assets.mongo.field_stats import INTS, NONE, FieldStats
 
 TYPE_SUFFIX = "__bson_type"
 BACKUP_ID = "_backup_id"
 METADATA_KEY = b"bson"
+UNSTABLE_MIN_DOCUMENTS = 4
+RARE_KEY_SHARE = 0.05
 MAX_EXACT_INT = 2**53  # every integer up to this magnitude is exactly a double
 DECIMAL_TYPE = pa.decimal128(38, 9)
 TIMESTAMP_TYPE = pa.timestamp("ms", tz="UTC")
@@ -128,6 +132,8 @@ def _single_category(category: object, types: set[type], stats: FieldStats, path
     if category is dict:
         if stats.dynamic or not stats.children:
             return _text(path, "dynamic keys" if stats.dynamic else "empty document", notes)
+        if keys_unstable(stats):
+            return _text(path, "unstable keys", notes)
         return _struct(stats, path, notes)
     if category is list:
         assert stats.element is not None
@@ -138,15 +144,31 @@ def _single_category(category: object, types: set[type], stats: FieldStats, path
     return _text(path, "dbref" if category is DBRef else "/".join(sorted(names)), notes)
 
 
+def keys_unstable(stats: FieldStats) -> bool:
+    """Whether the sub-documents at this path look like maps rather than records: most of their keys are rare.
+
+    A record's fields are in most of its documents (an optional one in a good share of them); a map's keys (people,
+    e-mail addresses, ids) are each in a few documents only. A key is rare when at most one in
+    `1 / RARE_KEY_SHARE` sub-documents holds it (or only one does); more than half the keys being rare leaves a
+    record room for a few rare optional fields. Fewer than `UNSTABLE_MIN_DOCUMENTS` sub-documents are no evidence
+    either way (every key of a lone document would be rare), and beyond `DYNAMIC_KEY_LIMIT` keys the document is
+    a map anyway.
+    """
+    documents = stats.types[dict]
+    if documents < UNSTABLE_MIN_DOCUMENTS:
+        return False
+    limit = max(1.0, documents * RARE_KEY_SHARE)
+    rare = sum(sum(child.types.values()) <= limit for child in stats.children.values())
+    return 2 * rare > len(stats.children)
+
+
 def _drift(stats: FieldStats, path: str, notes: SchemaNotes) -> Plan:
     notes.drift[path] = stats.type_counts()
     return Plan("drift", pa.string(), "drift")
 
 
 def _struct(stats: FieldStats, path: str, notes: SchemaNotes) -> Plan:
-    children = {
-        key: plan_field(child, f"{path}.{key}" if path else key, notes) for key, child in stats.children.items()
-    }
+    children = {key: plan_field(child, child_path(path, key), notes) for key, child in stats.children.items()}
     plan = Plan("struct", pa.struct([]), "object", children=children)
     fields = [f for key, child in children.items() for f in child.fields(key)]
     names = [f.name for f in fields]

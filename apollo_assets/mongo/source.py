@@ -75,5 +75,10 @@ class CollectionSource(ABC):
         for block in self.blocks():
             yield from block.documents()
 
+    def provenance(self) -> dict[str, Any]:
+        """What a reader did besides reading (measurements unpacked from buckets, oplog entries applied), once
+        `blocks()` has been read through: for summaries and asset metadata."""
+        return {}
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -9,6 +9,8 @@ from datetime import datetime
 from bson import ObjectId
 from bson.raw_bson import RawBSONDocument
 
+from apollo_assets.collections import COLLECTIONS
+
 from .accounts import AccountTraits, account_status
 from .activity import UsageEvents
 from .activity_types import Actor
@@ -21,17 +23,6 @@ from .sizes import Sizes
 from .stages import StageChanges
 from .taxonomy import FEATURES
 from .timeutil import at, at_ms
-
-COLLECTIONS = (
-    "organizations",
-    "people",
-    "accounts",
-    "users",
-    "contacts",
-    "emailer_campaigns",
-    "emailer_messages",
-    "usage_events",
-)
 
 
 class Collection:

@@ -1,6 +1,8 @@
 """dbt builds the warehouse for the backup partitions of the run, after the lake is exposed to it."""
 
+import contextlib
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +15,7 @@ from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
 from apollo_assets.warehouse.interface import Warehouse
+from apollo_assets.warehouse.mart_metadata import with_mart_metadata
 
 
 def dbt_vars(backup_ids: list[str]) -> str:
@@ -27,8 +30,10 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         project=project,
         partitions_def=backup_partitions,
         dagster_dbt_translator=WarehouseTranslator(),
-        # A backfill of many backups runs dbt once, over all of them.
-        backfill_policy=dg.BackfillPolicy.single_run(),
+        # No backfill policy, like every other asset: the `backup_pipeline` job holds every layer, and a job whose
+        # assets' policies differ is run one partition at a time all the same (Dagster 1.13 says so with a warning
+        # each time it loads the job). A backfill of several backups therefore runs dbt once per backup; the models
+        # still build any list of backups in one invocation (a run over a partition range passes them all).
         name="warehouse_dbt",
         pool=WAREHOUSE,
     )
@@ -42,7 +47,31 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         # Only the run's backups are (re)loaded: other backups' raw rows stay as they are.
         exposed = warehouse.expose_lake(lake, backup_ids)
         context.log.info(f"Lake exposed to the warehouse {exposed}; building {backup_ids}")
-        invocation = dbt.cli(["build", "--vars", dbt_vars(backup_ids)], context=context)
-        yield from invocation.stream().fetch_row_counts()
+
+        def model_of(output_name: str) -> str | None:
+            key = context.asset_key_for_output(output_name)
+            return key.path[-1] if key.path[0] == "warehouse" else None
+
+        # dbt (and dagster-dbt's row counts, in this process) read the warehouse's location from the environment.
+        with environment(warehouse.dbt_environment()):
+            invocation = dbt.cli(["build", "--vars", dbt_vars(backup_ids)], context=context)
+            events = invocation.stream().fetch_row_counts()
+            # The marts' headline numbers are those of the newest backup the run built.
+            yield from with_mart_metadata(events, model_of, warehouse, backup_ids[-1], context.log)
 
     return warehouse_dbt
+
+
+@contextlib.contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """Set `variables` for the block and restore what was there: an in-process run must not leak them to the next."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -5,6 +5,10 @@ of a source's personal fields. One multi-check scans each model's slices (`backu
 every text column through the lake's detectors, and against keyed fingerprints of the backups' snapshot PII.
 Its checks are blocking: Dagster makes the models' downstream steps (the ML models) wait for them, and a
 failed one fails the check step, so those steps do not run.
+
+The checks are not partitioned (`AssetCheckSpec(partitions_def=...)` is a preview API in Dagster 1.13, which warns
+on every load): the op reads the run's backups from the run itself (`partition_keys`), and each result is
+recorded against the model's latest materialization, as the lake's leak checks are.
 """
 
 from collections.abc import Iterator
@@ -14,17 +18,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.masking.checks import backup_fingerprints, leak_result
-from apollo_assets.masking.detectors import LEAK_PATTERNS, detect
-from apollo_assets.masking.fingerprints import MIN_CHARS, PiiFingerprints
-from apollo_assets.masking.fingerprints import fingerprints as hashed
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.leaks import SOURCE_VALUE, LeakReport
-from apollo_assets.masking.policy import MaskingPolicy
+from apollo_assets.masking.ejson.texts import json_strings_by_value
+from apollo_assets.masking.leaks.checks import backup_fingerprints, leak_result
+from apollo_assets.masking.leaks.detectors import LEAK_PATTERNS, weighted_leak_counts
+from apollo_assets.masking.leaks.fingerprints import MIN_CHARS, PiiFingerprints
+from apollo_assets.masking.leaks.fingerprints import fingerprints as hashed
+from apollo_assets.masking.leaks.scan import SOURCE_VALUE, LeakReport
+from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.resource import MaskingKeyResource
+from apollo_assets.masking.tokens.key import MaskingKey
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.interface import Warehouse
 
@@ -50,7 +54,6 @@ def build_warehouse_pii_checks(warehouse_assets: dg.AssetsDefinition) -> dg.Asse
             CHECK_NAME,
             asset=key,
             blocking=True,
-            partitions_def=backup_partitions,
             description="No email, phone, card or IBAN pattern and no value of a source's PII in the run's backups.",
         )
         for key in models
@@ -152,12 +155,19 @@ def fingerprint_lookup(fingerprints: PiiFingerprints) -> pa.Array:
 def _rows_found(
     column: str, values: pa.Array, rows: pa.Array, lookup: pa.Array, key: MaskingKey | None
 ) -> dict[str, int]:
-    """Rows holding each kind of finding among a column's distinct values (`rows`: rows per value)."""
+    """Rows holding each kind of finding among a column's distinct values (`rows`: rows per value), as
+    `scan_for_leaks` counts them: the patterns, and source values whole or inside JSON text."""
     rule = WAREHOUSE_POLICY.governing_rule(column)
-    masks = {kind: detect(values, kind) for kind in LEAK_PATTERNS if rule is None or kind not in rule.allow}
+    kinds = tuple(kind for kind in LEAK_PATTERNS if rule is None or kind not in rule.allow)
+    counts = weighted_leak_counts(values, rows, kinds)
     if len(lookup) and len(values):
         if key is None:
             raise ValueError("fingerprints without their key: cannot fingerprint the warehouse's values alike")
-        masks[SOURCE_VALUE] = pc.is_in(hashed(values, key), value_set=lookup)
-    counts = {kind: pc.sum(rows.filter(pc.fill_null(mask, False))).as_py() or 0 for kind, mask in masks.items()}
+        whole = pc.fill_null(pc.is_in(hashed(values, key), value_set=lookup), False)
+        hits = pc.sum(rows.filter(whole)).as_py() or 0
+        inside, owner = json_strings_by_value(values)  # a drifted document, a map's keys
+        if len(inside):
+            found = pc.fill_null(pc.is_in(hashed(inside, key), value_set=lookup), False)
+            hits += pc.sum(rows.take(owner.filter(found))).as_py() or 0
+        counts[SOURCE_VALUE] = hits
     return {kind: count for kind, count in counts.items() if count}

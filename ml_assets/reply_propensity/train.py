@@ -88,6 +88,9 @@ def train_reply_model(
         "calibration_error": fit.expected_error,
         "validation_reply_rate": float(labels.mean()),
         "training_reply_rate": float(train[LABEL].mean()),
+        # As floats too, so that the asset's Plots view trends them with the scores across backups.
+        "training_rows": float(len(train)),
+        "validation_rows": float(len(valid)),
     }
     explained = importances(pipeline, valid[FEATURES].reset_index(drop=True), labels, seed) if explain else {}
     return TrainedReplyModel(pipeline, metrics, len(train), len(valid), labels, scores, baseline, fit, explained)

@@ -16,10 +16,13 @@ baseline and over the density, not by the precision itself (docs/measurements.md
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
+
+if TYPE_CHECKING:  # types only: the definitions import this module, and need neither pandas nor scipy
+    import pandas as pd
+    from scipy import sparse
 
 K = 10
 CURVE_K = 20
@@ -36,6 +39,8 @@ class HeldOut:
     @property
     def evaluated(self) -> np.ndarray:
         """Rows with at least one related company: saved by a held-out account that saved another company too."""
+        from scipy import sparse
+
         per_account = np.asarray(self.saved.sum(axis=0)).ravel()
         shared = self.saved @ sparse.diags((per_account > 1).astype(np.float64))
         return np.flatnonzero(shared.getnnz(axis=1))
@@ -62,6 +67,9 @@ class HeldOut:
 
 
 def held_out_signal(saves: pd.DataFrame, company_ids: list[str], seed: int = 0) -> HeldOut:
+    import pandas as pd
+    from scipy import sparse
+
     index = {company: i for i, company in enumerate(company_ids)}
     saves = saves[saves["company_id"].isin(index)]
     accounts = np.array(sorted(saves["account_id"].astype(str).unique()))
@@ -112,6 +120,7 @@ def evaluate(neighbors: np.ndarray, held: HeldOut) -> tuple[dict[str, float], di
         f"coverage_at_{K}": coverage_at(neighbors, k),
         f"baseline_coverage_at_{K}": coverage_at(baseline, k),
         "random_precision": float(np.mean(density)) if len(density) else float("nan"),
+        "companies": float(companies),
         "evaluated_companies": float(len(rows)),
         "held_out_accounts": float(len(held.accounts)),
     }

@@ -23,6 +23,12 @@ def _lines(output: str) -> list[dict]:
     return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
 
 
+def _ingested(output: str) -> list[dict]:
+    """The lines of collections ingested (not those of what was skipped, nor the oplog's)."""
+    return [line for line in _lines(output) if "rows" in line]
+
+
+@pytest.mark.integration  # two worker processes
 def test_a_dump_folder_gives_one_masked_dataset_and_summary_per_collection(people_dump, tmp_path):
     (people_dump / "gadgets.bson").write_bytes(b"".join(encode({"_id": i, "owner": f"o{i}@x.io"}) for i in range(9)))
     (people_dump / "gadgets.metadata.json").write_text(METADATA)
@@ -49,7 +55,8 @@ def test_collections_can_be_chosen_and_unknown_ones_are_refused(people_dump, tmp
 
 
 def test_a_whole_server_dump_gives_each_database_its_folder(tmp_path):
-    """mongodump without --db writes one folder per database (admin included): all are read, none is refused."""
+    """mongodump without --db writes one folder per database (admin included): all are read, none is refused;
+    `admin` is MongoDB's own and is listed as skipped."""
     root = tmp_path / "dump"
     write_dump(root / "shop", "orders", [{"_id": i, "total": i * 1.5} for i in range(7)])
     write_dump(root / "crm", "orders", [{"_id": i, "note": f"n{i}"} for i in range(3)])
@@ -63,18 +70,21 @@ def test_a_whole_server_dump_gives_each_database_its_folder(tmp_path):
         ingest, [str(root), "--out", str(out), "--backup-id", "20261126T040000Z", "--policy-dir", str(policies)]
     )
     assert result.exit_code == 0, result.output
-    lines = [(line["database"], line["collection"], line["documents"], line["rows"]) for line in _lines(result.stdout)]
-    assert lines == [("admin", "system.version", 1, 1), ("crm", "orders", 3, 3), ("shop", "orders", 7, 7)]
+    every = _lines(result.stdout)
+    lines = [(x["database"], x["collection"], x["documents"], x["rows"]) for x in _ingested(result.stdout)]
+    assert lines == [("crm", "orders", 3, 3), ("shop", "orders", 7, 7)]
+    assert {"database": "admin", "collection": "system.version", "skipped": "system collection"} in every
     assert "3 databases (admin, crm, shop)" in result.stderr
-    assert "oplog.bson: the operations mongodump --oplog recorded during the dump" in result.stderr
+    oplog = next(line for line in every if "oplog" in line)
+    assert (oplog["entries"], oplog["operations_replayed"], oplog["not_replayed"]) == (1, 0, {"no-op": 1})
     shop = PartitionedDataset(open_location(str(out / "shop")), "orders").read("20261126T040000Z")
     assert sorted(shop.column("total").to_pylist()) == [i * 1.5 for i in range(7)]
     assert PartitionedDataset(open_location(str(out / "crm")), "orders").read("20261126T040000Z").num_rows == 3
 
     chosen = CliRunner().invoke(ingest, [str(root), "--out", str(tmp_path / "one"), "-c", "crm.orders"])
-    assert [(line["database"], line["collection"]) for line in _lines(chosen.stdout)] == [("crm", "orders")]
+    assert [(line["database"], line["collection"]) for line in _ingested(chosen.stdout)] == [("crm", "orders")]
     bare = CliRunner().invoke(ingest, [str(root), "--out", str(tmp_path / "two"), "-c", "orders", "--database", "shop"])
-    assert [(line["database"], line["collection"]) for line in _lines(bare.stdout)] == [("shop", "orders")]
+    assert [(line["database"], line["collection"]) for line in _ingested(bare.stdout)] == [("shop", "orders")]
     assert (tmp_path / "two" / "orders").is_dir()  # one database: no database folder
     unknown = CliRunner().invoke(ingest, [str(root), "--out", str(tmp_path / "three"), "-c", "shop.nope"])
     assert unknown.exit_code == 1 and "has no collection(s) ['shop.nope']" in unknown.output
@@ -109,6 +119,22 @@ def test_a_live_cluster_is_read_from_its_uri(mongo_uri, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     (line,) = _lines(result.stdout)
     assert (line["collection"], line["documents"], line["rows"]) == ("orders", 120, 120)
+
+
+def test_a_live_cluster_s_views_are_listed_with_their_pipeline_not_read(mongo_uri, tmp_path, monkeypatch):
+    with MongoClient(mongo_uri) as client:
+        client.views_db.drop_collection("big")
+        client.views_db.orders.drop()
+        client.views_db.orders.insert_many([{"_id": i, "total": i} for i in range(5)])
+        client.views_db.create_collection("big", viewOn="orders", pipeline=[{"$match": {"total": {"$gt": 2}}}])
+    monkeypatch.setenv("APOLLO_MONGO_URI", mongo_uri)
+    result = CliRunner().invoke(ingest, ["live", "--out", str(tmp_path), "--database", "views_db"])
+    assert result.exit_code == 0, result.output
+    lines = _lines(result.stdout)
+    assert [(x["collection"], x["rows"]) for x in _ingested(result.stdout)] == [("orders", 5)]
+    view = {"database": "views_db", "collection": "big", "skipped": "view", "view_on": "orders"}
+    assert {**view, "pipeline": [{"$match": {"total": {"$gt": 2}}}]} in lines
+    assert "views_db.big: skipped: a view on orders" in result.stderr
 
 
 def test_the_uri_comes_from_a_named_variable_or_from_argv_only_when_asked(mongo_uri, tmp_path, monkeypatch):

@@ -1,16 +1,19 @@
 """The `mongo/<collection>` asset itself: from the backup or from a live cluster (SecantusDB, a real MongoDB-wire
 server), its figures in the metadata, and bad input failing once with a clear message instead of being retried."""
 
+import datetime
 import json
 
+import bson
 import dagster as dg
+import pytest
 from pymongo import MongoClient
 
-from apollo_assets.mongo.assets import snapshot_assets, step_failure
+from apollo_assets.ingest.assets import snapshot_assets, step_failure
+from apollo_assets.ingest.snapshots import MissingCollectionError
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.live import LiveReadError
 from apollo_assets.mongo.live_resource import MongoClusterResource, cluster_resource
-from apollo_assets.mongo.publish import MissingCollectionError
 from tests.backups.conftest import MARKER, make_backup, marker, resources_for
 from tests.mongo.helpers import encode, write_dump
 
@@ -59,6 +62,7 @@ def test_a_live_export_reads_the_cluster_named_by_the_environment(tmp_path, mong
     assert mongo_uri not in repr(found)  # the URI (credentials) never reaches metadata
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_live_export_without_a_uri_fails_once_naming_the_variable(tmp_path):
     with dg.instance_for_test() as instance:
         result = materialize(ACCOUNTS, tmp_path, instance, {"mongo_cluster": MongoClusterResource()}, source="live")
@@ -78,6 +82,7 @@ def backup_with_bad_documents(tmp_path, good: int = 20, bad: int = 5) -> None:
     (folder / MARKER).write_text(json.dumps(marker(BACKUP, entry)))
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_backup_with_too_many_undecodable_documents_fails_once_and_publishes_nothing(tmp_path):
     backup_with_bad_documents(tmp_path)
     with dg.instance_for_test() as instance:
@@ -90,6 +95,7 @@ def test_a_backup_with_too_many_undecodable_documents_fails_once_and_publishes_n
     assert not list((tmp_path / "snapshots").rglob("*.parquet"))
 
 
+@pytest.mark.integration  # a Dagster run
 def test_the_quarantine_threshold_is_run_config(tmp_path):
     backup_with_bad_documents(tmp_path)
     with dg.instance_for_test() as instance:
@@ -106,3 +112,39 @@ def test_only_errors_of_the_cluster_or_network_are_left_to_the_retry_policy():
         failure = step_failure("people", "20261126T040000Z", bad)
         assert isinstance(failure, dg.Failure) and not failure.allow_retries
         assert "people of 20261126T040000Z" in failure.description and str(bad) in failure.description
+
+
+@pytest.mark.integration  # a Dagster run
+def test_a_time_series_collection_becomes_its_measurements_and_the_metadata_says_so(tmp_path):
+    """`usage_events` kept as a time-series collection, dumped with `--oplog`: the snapshot holds the measurements
+    (the one the oplog added included) under the collection's name, and its metadata says where they came from."""
+    folder = make_backup(tmp_path / "backups", BACKUP, complete=False)
+    t0 = datetime.datetime(2026, 11, 26, 3, 0)
+    bucket = {
+        "_id": bson.ObjectId(),
+        "control": {"version": 1},
+        "meta": {"account_id": "a1"},
+        "data": {"timestamp": {str(k): t0 + datetime.timedelta(minutes=k) for k in range(3)}},
+    }
+    buckets = write_dump(folder / "apollo", "system.buckets.usage_events", [bucket])
+    (folder / "apollo" / "system.buckets.usage_events.metadata.json").unlink()
+    options = {"timeseries": {"timeField": "timestamp", "metaField": "properties"}}
+    series = {"options": options, "indexes": [], "type": "timeseries"}
+    (folder / "apollo" / "usage_events.metadata.json").write_text(json.dumps(series))
+    new_row = {"sdata": {"stimestamp": {"i": {"3": t0 + datetime.timedelta(minutes=3)}}}}
+    entry = {"op": "u", "ns": "apollo.system.buckets.usage_events", "o2": {"_id": bucket["_id"]}}
+    (folder / "oplog.bson").write_bytes(encode({**entry, "o": {"$v": 2, "diff": new_row}}))
+    file = "apollo/system.buckets.usage_events.bson"
+    manifest = {"usage_events": {"documents": 1, "file": file, "bytes": buckets.stat().st_size}}
+    (folder / MARKER).write_text(json.dumps(marker(BACKUP, manifest)))
+    events = dg.AssetKey(["mongo", "usage_events"])
+    with dg.instance_for_test() as instance:
+        result = materialize(events, tmp_path, instance)
+        assert result.success
+        found = metadata(result, events)
+    assert (found["documents"], found["unpacked_from_buckets"], found["buckets"]) == (
+        4,
+        "system.buckets.usage_events",
+        1,
+    )
+    assert found["oplog_entries_applied"] == 1

@@ -235,19 +235,27 @@ def test_sliced_batches_are_masked_row_for_row() -> None:
 
 
 def test_drift_columns_follow_their_field() -> None:
+    drift, types = {b"bson": b"drift"}, {b"bson": b"bson_type"}
+    schema = pa.schema(
+        [
+            pa.field(name, pa.string(), metadata=types if name.endswith("__bson_type") else drift)
+            for name in ("kept", "kept__bson_type", "gone", "gone__bson_type", "hashed", "hashed__bson_type")
+        ]
+    )
     table = pa.table(
         {
-            "kept": ["1998", '{"$numberInt": "3"}'],
+            "kept": ['"1998"', '{"$numberInt": "3"}'],
             "kept__bson_type": ["string", "int"],
-            "gone": ["x", "y"],
+            "gone": ['"x"', '"y"'],
             "gone__bson_type": ["string", "string"],
-            "hashed": ["ada@x.io", "12"],
+            "hashed": ['"ada@x.io"', "12"],
             "hashed__bson_type": ["string", "int"],
-        }
+        },
+        schema=schema,
     )
     out, masker = mask(table, rules({"kept": "keep", "gone": "drop"}))
     assert out.column_names == ["kept", "kept__bson_type", "hashed", "hashed__bson_type"]
-    assert column(out, "kept") == ["1998", '{"$numberInt": "3"}'] and column(out, "hashed")[1] == token("12")
+    assert column(out, "kept") == ['"1998"', '{"$numberInt": "3"}'] and column(out, "hashed")[1] == token("12")
     assert column(out, "hashed__bson_type") == ["string", "int"]
     assert masker.report.unlisted_fields == {"hashed": "hash"}
 

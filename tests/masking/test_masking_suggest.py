@@ -61,3 +61,16 @@ def test_types_decide_before_text_names() -> None:
     table = pa.table({"sent": [3, 4], "ssn": [12345678, 98765432], "dob": pa.array([0, 1], "date32")})
     actions = {r.path: r.action for r in policy_from_yaml(suggest_policy(table), "d.yaml").rules}
     assert actions == {"sent": "keep", "ssn": "drop", "dob": "generalize"}
+
+
+def test_drafts_skip_only_real_type_columns_and_never_name_quoted_fields() -> None:
+    drift = pa.field("score", pa.string(), metadata={b"bson": b"drift"})
+    types = pa.field("score__bson_type", pa.string(), metadata={b"bson": b"bson_type"})
+    schema = pa.schema([drift, types, pa.field("owner", pa.string()), pa.field("owner__bson_type", pa.string())])
+    schema = schema.append(pa.field("address.city", pa.string()))
+    table = pa.table([["1"], ["int"], ["Paris"], ["ada@example.com"], ["x"]], schema=schema)
+    text = suggest_policy(table, "things")
+    actions = {rule.path: rule.action for rule in policy_from_yaml(text, "draft.yaml", "things").rules}
+    assert "score" in actions and "score__bson_type" not in actions
+    assert actions["owner__bson_type"] == "email"  # a source field with the name: an ordinary field
+    assert '  # "address.city": its name holds path characters, no rule names it: fail-closed' in text

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from apollo_assets.mongo import BackupFormatError, backup_databases, open_backup
 from apollo_assets.mongo.archive_writer import ArchiveCollectionSpec, write_archive
+from apollo_assets.mongo.backup import open_dump
 
 from .helpers import encode, write_dump
 
@@ -71,3 +74,21 @@ def test_dump_root_with_an_oplog_reads_the_database_folder(tmp_path):
     (tmp_path / "oplog.bson").write_bytes(encode({"ts": 1}))
     backup = open_backup(tmp_path)
     assert backup.database == "apollo" and list(backup.collections) == ["people"]
+
+
+def test_what_lies_at_the_top_of_a_whole_server_dump_is_the_oplog_or_left_aside_by_name(tmp_path):
+    root = tmp_path / "dump"
+    write_dump(root / "shop", "orders", [{"_id": 1}])
+    write_dump(root / "crm", "people", [{"_id": 1}])
+    (root / "oplog.bson.gz").write_bytes(gzip.compress(encode({"op": "i", "ns": "shop.orders", "o": {"_id": 2}})))
+    (root / "orders.bson").write_bytes(encode({"_id": 3}))  # copied to the wrong place
+    (root / "notes.txt").write_text("not a dump file")
+    dump = open_dump(root)
+    assert dump.oplog is not None and dump.oplog.entries == 1
+    assert [(a.path, a.reason) for a in dump.left_aside] == [
+        (str(root / "orders.bson"), "a dump file at the top of a whole-server dump, outside any database")
+    ]
+    assert [d.raw for d in dump.databases["shop"].collections["orders"].documents()] == [
+        encode({"_id": 1}),
+        encode({"_id": 2}),
+    ]

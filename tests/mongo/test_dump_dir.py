@@ -11,13 +11,14 @@ from urllib.parse import quote_plus
 import pytest
 
 from apollo_assets.mongo import BackupFormatError, MetadataError, open_backup
+from tests.fixtures_dir import FIXTURE_COUNTS
 
-from .helpers import FIXTURE_COUNTS, METADATA, encode, write_dump
+from .helpers import METADATA, encode, write_dump
 
 
-def test_every_fixture_database_opens_with_its_metadata(fixtures_dir):
+def test_every_fixture_database_opens_with_its_metadata(mongodump_fixtures):
     for (db, name), count in FIXTURE_COUNTS.items():
-        backup = open_backup(fixtures_dir / db)
+        backup = open_backup(mongodump_fixtures / db)
         assert backup.format == "directory" and backup.database == db
         source = backup.collections[name]
         assert source.name == name
@@ -26,8 +27,8 @@ def test_every_fixture_database_opens_with_its_metadata(fixtures_dir):
         assert sum(1 for _ in source.documents()) == count
 
 
-def test_theaters_metadata_keeps_the_2dsphere_index(fixtures_dir):
-    metadata = open_backup(fixtures_dir / "sample_mflix").collections["theaters"].metadata
+def test_theaters_metadata_keeps_the_2dsphere_index(mongodump_fixtures):
+    metadata = open_backup(mongodump_fixtures / "sample_mflix").collections["theaters"].metadata
     assert {"location.geo": "2dsphere"} in [index["key"] for index in metadata["indexes"]]
 
 
@@ -82,12 +83,17 @@ def test_views_have_metadata_only(tmp_path):
     assert backup.views["adults"]["options"]["viewOn"] == "people"
 
 
-def test_missing_metadata_is_refused_naming_the_file(tmp_path):
-    path = write_dump(tmp_path / "db", "people", [{"_id": 1}])
+def test_a_data_file_without_metadata_is_read_with_default_options_and_a_note(tmp_path):
+    """As mongorestore does: an older mongodump, or a .bson file copied alone."""
+    path = write_dump(tmp_path / "db", "people", [{"_id": 1}, {"_id": 2}])
     (tmp_path / "db" / "people.metadata.json").unlink()
-    with pytest.raises(MetadataError) as info:
-        open_backup(tmp_path / "db")
-    assert "people.metadata.json" in str(info.value) and str(path) in str(info.value)
+    backup = open_backup(tmp_path / "db")
+    people = backup.collections["people"]
+    assert people.metadata == {"options": {}, "indexes": []}
+    assert [d.raw for d in people.documents()] == [encode({"_id": 1}), encode({"_id": 2})]
+    assert people.provenance() == {"metadata_file": "none: default options"}
+    (note,) = backup.notes
+    assert str(path) in note and "people.metadata.json" in note and "default options" in note
 
 
 @pytest.mark.parametrize(

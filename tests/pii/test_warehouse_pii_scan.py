@@ -8,10 +8,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from apollo_assets.masking.fingerprints import collect_pii_fingerprints
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.policy import MaskingPolicy
-from apollo_assets.warehouse.pii_checks import column_values, scan_slices, text_columns
+from apollo_assets.masking.leaks.fingerprints import collect_pii_fingerprints
+from apollo_assets.masking.leaks.scan import scan_for_leaks
+from apollo_assets.masking.policy.model import MaskingPolicy
+from apollo_assets.masking.tokens.key import MaskingKey
+from apollo_assets.warehouse.pii_checks import WAREHOUSE_POLICY, column_values, scan_slices, text_columns
 from apollo_assets.warehouse.resource import DuckDBWarehouse
 
 KEY = MaskingKey(b"warehouse-scan-key-0123456789abcdef")
@@ -74,3 +75,17 @@ def test_values_are_read_once_each_and_short_ones_not_at_all(tmp_path: Path) -> 
 def test_no_backup_scans_nothing(tmp_path: Path) -> None:
     report = scan_slices(warehouse(tmp_path), "people_like", [], fingerprints())
     assert report.ok and report.rows == 0 and report.columns_scanned == ()
+
+
+def test_counts_what_the_lake_scan_counts_json_text_included(tmp_path: Path) -> None:
+    """A source value inside JSON text (a drifted document, a map's key) is a finding, for every row holding it."""
+    notes = ['{"contact": "Ann Lee"}', '{"contact": "Ann Lee"}', '{"Zed Zed": 1}', "[1, 2]", "Call +1 415 555 0100"]
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table drifted (backup_id varchar, note varchar)")
+        con.executemany("insert into drifted values ('A', ?)", [(note,) for note in notes])
+    wh = OneTableWarehouse(path=str(path), dbt_manifest="unused")
+    report = scan_slices(wh, "drifted", ["A"], fingerprints())
+    assert report.findings == {"note": {"source_pii": 3, "phone": 1}}
+    lake = scan_for_leaks(pa.table({"note": notes}), WAREHOUSE_POLICY, source_pii_hashes=fingerprints())
+    assert report.findings == lake.findings

@@ -4,7 +4,6 @@ the real dbt project (dbt/) through dbt's Python runner."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,8 @@ import duckdb
 import pytest
 import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from tests import tiers
 
 from . import crafted
 from .lake_builder import Lake
@@ -50,7 +51,6 @@ def relation(model: str) -> str:
 @dataclass
 class Build:
     result: dbtRunnerResult
-    seconds: float
 
     @property
     def statuses(self) -> dict[str, str]:
@@ -100,9 +100,7 @@ class Warehouse:
         previous = os.environ.get("APOLLO_WAREHOUSE_PATH")
         os.environ["APOLLO_WAREHOUSE_PATH"] = str(self.path)
         try:
-            started = time.perf_counter()
             result = dbtRunner().invoke(command)
-            elapsed = time.perf_counter() - started
         finally:
             if previous is None:
                 os.environ.pop("APOLLO_WAREHOUSE_PATH", None)
@@ -110,7 +108,7 @@ class Warehouse:
                 os.environ["APOLLO_WAREHOUSE_PATH"] = previous
         if result.exception is not None:
             raise result.exception
-        return Build(result, elapsed)
+        return Build(result)
 
     def build(self, backup_ids: Sequence[str] | None = None) -> Build:
         build = self.dbt("build", backup_ids=backup_ids)
@@ -141,6 +139,7 @@ def new_warehouse(root: Path, dbt_work: Path, mode: str = "table") -> Warehouse:
 
 
 @pytest.fixture(scope="session")
+@tiers.integration  # every fixture that runs dbt over the project takes this one
 def dbt_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dbt")
 

@@ -23,7 +23,7 @@ from apollo_assets.mongo.fast.drift import drift_columns, plain_drift
 from apollo_assets.mongo.fast.pyvalues import python_values
 from apollo_assets.mongo.fast.scalars import scalar_array
 from apollo_assets.mongo.fast.walk import Elements
-from apollo_assets.mongo.field_stats import DYNAMIC_KEY_LIMIT, FieldStats, looks_like_id
+from apollo_assets.mongo.field_stats import DYNAMIC_KEY_LIMIT, FieldStats, key_is_data
 from apollo_assets.mongo.schema import Plan
 
 # The element types each vectorised kind takes (null/undefined are nulls in every kind).
@@ -92,7 +92,7 @@ def count_keys(stats: FieldStats, names: list[str], plan: Plan) -> dict[str, Fie
     if not stats.dynamic:
         for name in names:
             if name not in stats.children:
-                if not stats.is_root and (len(stats.children) >= DYNAMIC_KEY_LIMIT or looks_like_id(name)):
+                if not stats.is_root and (len(stats.children) >= DYNAMIC_KEY_LIMIT or key_is_data(name)):
                     stats.dynamic, stats.children = True, {}
                     break
                 stats.children[name] = FieldStats()

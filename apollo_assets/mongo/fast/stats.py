@@ -17,7 +17,8 @@ from apollo_assets.mongo.fast.keys import key_ids
 from apollo_assets.mongo.fast.leaves import string_array
 from apollo_assets.mongo.fast.pyvalues import python_values
 from apollo_assets.mongo.fast.walk import Elements, walk
-from apollo_assets.mongo.field_stats import DYNAMIC_KEY_LIMIT, FieldStats, looks_like_id
+from apollo_assets.mongo.field_stats import DYNAMIC_KEY_LIMIT, FieldStats, key_is_data
+from apollo_assets.personal_data import personal_kind
 
 
 def check_keys(elements: Elements, codes: np.ndarray, names: list[str]) -> None:
@@ -40,9 +41,11 @@ def observe_documents(buf: Buffer, stats: FieldStats, elements: Elements) -> Non
         return
     codes, names = key_ids(buf, elements)
     check_keys(elements, codes, names)
+    if stats.is_root and any(map(personal_kind, names)):
+        raise Unsupported("a top-level key that looks like personal data (the decoding path quarantines it)")
     for name in names:
         if name not in stats.children:
-            if not stats.is_root and (len(stats.children) >= DYNAMIC_KEY_LIMIT or looks_like_id(name)):
+            if not stats.is_root and (len(stats.children) >= DYNAMIC_KEY_LIMIT or key_is_data(name)):
                 stats.dynamic, stats.children = True, {}
                 return
             stats.children[name] = FieldStats()
