@@ -20,15 +20,11 @@ import pyarrow.compute as pc
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.masking.ejson.texts import json_strings_by_value
 from apollo_assets.masking.leaks.checks import backup_fingerprints, leak_result
-from apollo_assets.masking.leaks.detectors import LEAK_PATTERNS, weighted_leak_counts
 from apollo_assets.masking.leaks.fingerprints import MIN_CHARS, PiiFingerprints
-from apollo_assets.masking.leaks.fingerprints import fingerprints as hashed
-from apollo_assets.masking.leaks.scan import SOURCE_VALUE, LeakReport
+from apollo_assets.masking.leaks.scan import LeakReport, LeakScanner
 from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.resource import MaskingKeyResource
-from apollo_assets.masking.tokens.key import MaskingKey
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.interface import Warehouse
 
@@ -68,9 +64,9 @@ def build_warehouse_pii_checks(warehouse_assets: dg.AssetsDefinition) -> dg.Asse
     ) -> Iterator[dg.AssetCheckResult]:
         backup_ids = sorted(context.op_execution_context.partition_keys)
         fingerprints = backup_fingerprints(lake, backup_ids, masking_key.load(), COLLECTIONS)
-        lookup = fingerprint_lookup(fingerprints)
+        scanner = LeakScanner(WAREHOUSE_POLICY, fingerprints)  # the fingerprints' lookup, built once per check
         for check_key in sorted(context.selected_asset_check_keys, key=lambda k: k.asset_key.to_user_string()):
-            report = scan_slices(warehouse, models[check_key.asset_key], backup_ids, fingerprints, lookup)
+            report = scan_slices(warehouse, models[check_key.asset_key], backup_ids, fingerprints, scanner)
             yield leak_result(report, check_name=CHECK_NAME, asset_key=check_key.asset_key)
 
     return warehouse_no_pii_leak
@@ -128,46 +124,20 @@ def scan_slices(
     model: str,
     backup_ids: list[str],
     fingerprints: PiiFingerprints,
-    lookup: pa.Array | None = None,
+    scanner: LeakScanner | None = None,
 ) -> LeakReport:
     """What `scan_for_leaks` reports of a model's slices, one distinct value at a time: each text column's values
     are grouped in the warehouse (one query per model), scanned once each, and a finding counts the rows that hold
-    the value. `lookup`: `fingerprint_lookup(fingerprints)`, when the caller scans several models."""
+    the value. ``scanner``: `LeakScanner(WAREHOUSE_POLICY, fingerprints)`, when the caller scans several models."""
     if not backup_ids:
         return LeakReport(0, (), {}, len(fingerprints))
+    scanner = scanner or LeakScanner(WAREHOUSE_POLICY, fingerprints)
     relation = warehouse.relation(model)
     columns = text_columns(warehouse, relation)
     rows, values = column_values(warehouse, relation, columns, backup_ids)
-    lookup = fingerprint_lookup(fingerprints) if lookup is None else lookup
     findings = {}
     for column, (distinct, counts) in values.items():
-        found = _rows_found(column, distinct, counts, lookup, fingerprints.key)
+        found = scanner.findings(column, distinct, counts)
         if found:
             findings[column] = found
-    return LeakReport(rows, tuple(columns), findings, len(lookup))
-
-
-def fingerprint_lookup(fingerprints: PiiFingerprints) -> pa.Array:
-    """The fingerprints as one Arrow array, to build once per check (not per model or column)."""
-    return pa.array(sorted(fingerprints), pa.string())
-
-
-def _rows_found(
-    column: str, values: pa.Array, rows: pa.Array, lookup: pa.Array, key: MaskingKey | None
-) -> dict[str, int]:
-    """Rows holding each kind of finding among a column's distinct values (`rows`: rows per value), as
-    `scan_for_leaks` counts them: the patterns, and source values whole or inside JSON text."""
-    rule = WAREHOUSE_POLICY.governing_rule(column)
-    kinds = tuple(kind for kind in LEAK_PATTERNS if rule is None or kind not in rule.allow)
-    counts = weighted_leak_counts(values, rows, kinds)
-    if len(lookup) and len(values):
-        if key is None:
-            raise ValueError("fingerprints without their key: cannot fingerprint the warehouse's values alike")
-        whole = pc.fill_null(pc.is_in(hashed(values, key), value_set=lookup), False)
-        hits = pc.sum(rows.filter(whole)).as_py() or 0
-        inside, owner = json_strings_by_value(values)  # a drifted document, a map's keys
-        if len(inside):
-            found = pc.fill_null(pc.is_in(hashed(inside, key), value_set=lookup), False)
-            hits += pc.sum(rows.take(owner.filter(found))).as_py() or 0
-        counts[SOURCE_VALUE] = hits
-    return {kind: count for kind, count in counts.items() if count}
+    return LeakReport(rows, tuple(columns), findings, len(scanner.lookup))
