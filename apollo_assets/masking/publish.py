@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from apollo_assets.lake.datasets import CommitInfo, PartitionedDataset
-from apollo_assets.masking.leaks.scan import LeakFoundError, LeakReport, merge_reports, scan_for_leaks
+from apollo_assets.masking.leaks.scan import LeakFoundError, LeakReport, LeakScanner, merge_reports
 from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.tokens.key import MaskingKey
 
@@ -66,4 +66,5 @@ def scan_batches(
     batches: Iterable[pa.RecordBatch], policy: MaskingPolicy, fingerprints: set[str] | None, key: MaskingKey
 ) -> LeakReport:
     """`scan_for_leaks` over a dataset, one batch at a time (the counts add up)."""
-    return merge_reports(scan_for_leaks(b, policy, source_pii_hashes=fingerprints, key=key) for b in batches)
+    scanner = LeakScanner(policy, fingerprints, key)
+    return merge_reports(scanner.scan(b) for b in batches)

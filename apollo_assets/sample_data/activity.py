@@ -1,4 +1,4 @@
-"""Product usage over time: activation and retention patterns, as (time, user, feature) events.
+"""Product usage over time: activation and retention patterns, as (time, user, feature) event columns.
 
 A user's daily intensity is `level * weekly_decay ** weeks_since_signup`, lower on weekends, higher once
 activated, zero after the user stops (or the account churns). A day is active with a probability rising
@@ -6,6 +6,8 @@ with that intensity, and active days share the events in proportion to it. Befor
 prospecting and enrichment features are used; the activation is an explicit first `sequences` /
 `email_send` event.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -36,7 +38,8 @@ def _cells(actors: list[Actor], start: float, end: float) -> tuple[np.ndarray, .
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
-def _features(actors: list[Actor], who: np.ndarray, ts: np.ndarray, rng: np.random.Generator) -> list[str]:
+def _features(actors: list[Actor], who: np.ndarray, ts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each event's feature, as an index into FEATURES."""
     codes = np.empty(len(ts), dtype=int)
     activation = np.array([a.activation for a in actors] or [0.0])[who]
     plans = np.array([a.plan for a in actors] or [""])[who]
@@ -45,7 +48,27 @@ def _features(actors: list[Actor], who: np.ndarray, ts: np.ndarray, rng: np.rand
             mask = (plans == plan) & ((ts >= activation) == activated)
             feature_codes, p = feature_probabilities(plan, activated)
             codes[mask] = rng.choice(feature_codes, size=int(mask.sum()), p=p)
-    return [FEATURES[c] for c in codes]
+    return codes
+
+
+@dataclass(frozen=True)
+class UsageEvents:
+    """Events as columns, time-ordered: epoch milliseconds, actor index, feature index (into FEATURES)."""
+
+    ms: np.ndarray
+    who: np.ndarray
+    feature: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ms)
+
+    def last_of_each_actor(self) -> dict[int, int]:
+        """actor index -> epoch ms of that actor's last event."""
+        actors, last_from_end = np.unique(self.who[::-1], return_index=True)
+        return dict(zip(actors.tolist(), self.ms[len(self.ms) - 1 - last_from_end].tolist(), strict=True))
+
+
+_ACTIVATION_FEATURES = (FEATURES.index("sequences"), FEATURES.index("email_send"))
 
 
 def simulate_usage(
@@ -56,8 +79,8 @@ def simulate_usage(
     *,
     total: int | None = None,
     rate: float = 0.0,
-) -> tuple[list[tuple[int, int, str]], float]:
-    """Events in [start, end) as (epoch ms, actor index, feature), time-ordered, and the events/weight rate.
+) -> tuple[UsageEvents, float]:
+    """Events in [start, end), ordered by (time, actor), and the events/weight rate.
 
     With `total`, exactly that many activity events (plus activations) and the rate is derived from it;
     otherwise the count is Poisson with the given rate, so later backups keep the first one's intensity.
@@ -69,20 +92,18 @@ def simulate_usage(
     else:
         counts = rng.poisson(rate * weight)
     who, days, lo, hi = (np.repeat(x, counts) for x in (who, days, lo, hi))
-    who = who.astype(int)
+    who = who.astype(np.int64)
     # Most activity happens in working hours; partial days at the backup boundary are filled uniformly.
     hour = days + np.clip(rng.normal(14.5 * 3600, 3.5 * 3600, len(days)), 0, DAY - 1)
     ts = np.where((hour >= lo) & (hour < hi), hour, lo + rng.random(len(lo)) * (hi - lo))
-    events = list(
-        zip(
-            np.floor(ts * 1000).astype(np.int64).tolist(),
-            who.tolist(),
-            _features(actors, who, ts, rng),
-            strict=True,
-        )
-    )
-    for i, a in enumerate(actors):
-        if start <= a.activation < end and a.activation < a.stops:
-            events.append((int(a.activation * 1000), i, "sequences" if rng.random() < 0.6 else "email_send"))
-    events.sort(key=lambda e: (e[0], e[1]))
-    return events, rate
+    ms, features = np.floor(ts * 1000).astype(np.int64), _features(actors, who, ts, rng)
+    activations = [
+        (int(a.activation * 1000), i, _ACTIVATION_FEATURES[0] if rng.random() < 0.6 else _ACTIVATION_FEATURES[1])
+        for i, a in enumerate(actors)
+        if start <= a.activation < end and a.activation < a.stops
+    ]
+    if activations:
+        extra = np.array(activations, dtype=np.int64).reshape(-1, 3)
+        ms, who, features = (np.concatenate([x, extra[:, c]]) for c, x in enumerate((ms, who, features)))
+    order = np.lexsort((who, ms))  # stable: events at the same time and actor keep their order
+    return UsageEvents(ms[order], who[order], features[order].astype(np.int16)), rate

@@ -14,8 +14,8 @@ from .genesis import build_initial
 from .growth import record_usage
 from .round import Round
 from .sizes import Sizes
-from .timeutil import DEFAULT_START, as_utc, seconds
-from .world import World
+from .timeutil import DEFAULT_START, as_utc, at, seconds
+from .world import Collection, World
 
 
 def advance(world: World, index: int, end: float) -> None:
@@ -42,12 +42,27 @@ def generate_database(
     `backup_times` are the times of backups 0..generation (default: daily from DEFAULT_START, 04:00 UTC);
     backup k only depends on the first k+1 of them, so consecutive backups stay consistent.
     """
+    world = _world(seed, generation, sizes, backup_times, encoded=False)
+    return {name: list(documents) for name, documents in world.documents().items()}
+
+
+def stream_database(
+    seed: int, generation: int, sizes: Sizes, *, backup_times: Sequence[datetime] | None = None
+) -> dict[str, Collection]:
+    """`generate_database`'s collections, made as they are read (by the backup writer): usage events are kept as
+    columns and messages encoded as the backup shows them (`RawBSONDocument`s), never all as dicts."""
+    return _world(seed, generation, sizes, backup_times, encoded=True).documents()
+
+
+def _world(
+    seed: int, generation: int, sizes: Sizes, backup_times: Sequence[datetime] | None, *, encoded: bool
+) -> World:
     if generation < 0:
         raise ValueError("generation must be >= 0")
     times = [seconds(as_utc(t)) for t in (backup_times or default_backup_times(generation))[: generation + 1]]
     if len(times) != generation + 1:
         raise ValueError(f"need {generation + 1} backup times, got {len(times)}")
-    world = build_initial(seed, sizes, times[0])
+    world = build_initial(seed, sizes, times[0], at(times[-1]) if encoded else None)
     for index, end in enumerate(times[1:], start=1):
         advance(world, index, end)
-    return world.snapshot()
+    return world

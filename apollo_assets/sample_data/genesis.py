@@ -2,6 +2,7 @@
 
 import random
 from bisect import bisect_right
+from datetime import datetime
 from itertools import accumulate
 
 from .accounts import member_joins
@@ -15,7 +16,7 @@ from .growth import (
     record_usage,
     sorted_times,
 )
-from .outreach import add_campaign, due_messages, enroll, store_messages
+from .outreach import add_campaign, due_messages, enroll, kept, store_messages
 from .prospecting import ProspectPool
 from .seeding import np_rng_for, rng_for
 from .sizes import Sizes
@@ -72,19 +73,21 @@ def _messages(world: World, rng: random.Random, campaigns: list[Campaign]) -> No
     target, now = world.sizes.of("emailer_messages"), world.now
     sending = [max(0.0, min(now, sending_until(c)) - seconds(c.doc["created_at"])) for c in campaigns]
     open_days = list(accumulate(sending))
-    sent: list[dict] = []
+    sent: list = []  # dicts, or encoded messages (outreach.kept)
     attempts = 20 * target if campaigns and open_days[-1] > 0 else 0
     while len(sent) < target and attempts > 0:
         attempts -= 1
         campaign = campaigns[min(bisect_right(open_days, rng.uniform(0, open_days[-1])), len(campaigns) - 1)]
         start = seconds(campaign.doc["created_at"])
         if enroll(world, rng, campaign, rng.uniform(start, min(now, sending_until(campaign)))):
-            sent += due_messages(world, rng, now, world.enrollments[-1:])
+            sent += kept(world, due_messages(world, rng, now, world.enrollments[-1:]))
     store_messages(world, rng, sent)
 
 
-def build_initial(seed: int, sizes: Sizes, now: float) -> World:
-    world = World.empty(seed, sizes, now, rng_for(seed, "names").randrange(1200))
+def build_initial(seed: int, sizes: Sizes, now: float, visible_at: datetime | None = None) -> World:
+    """`visible_at`: the time of the backup the world will be written to, when known (messages are then kept
+    encoded as that backup shows them)."""
+    world = World.empty(seed, sizes, now, rng_for(seed, "names").randrange(1200), visible_at)
     rng = rng_for(seed, "genesis", "catalogue")
     add_organizations(world, rng, _since(rng, world, "organizations"))
     add_people(world, rng, _since(rng, world, "people"), twitter=False)

@@ -11,13 +11,12 @@ from .accounts import make_account
 from .activity import simulate_usage
 from .activity_types import Actor
 from .contacts import define_custom_fields, make_contact
-from .features import make_event
 from .organizations import company_name, domain_for, make_organization
 from .people import make_person
 from .prospecting import ProspectPool
 from .timeutil import at, at_ms, seconds
 from .users import make_user
-from .world import World
+from .world import UsageBatch, World
 
 ACCOUNT_NAME_SHIFT = 600  # customers' names start half-way through the name cycle, away from the first orgs
 
@@ -108,10 +107,9 @@ def record_usage(
     *,
     total: int | None = None,
 ) -> None:
-    actors = world.actors
-    events, world.usage_rate = simulate_usage(actors, start, end, nrng, total=total, rate=world.usage_rate)
-    ids = world.ids["usage_events"]
-    for ms, who, feature in events:
-        actor, when = world.actors[who], at_ms(ms)
-        world.usage_events.append(make_event(rng, ids, actor, feature, when))
-        world.users[actor.user_id]["last_active_at"] = when
+    """Simulate the users' activity in [start, end). Only the events' columns are kept: their documents are made
+    when the backup is written (`World.usage_documents`), with this `rng`, in the same order as if made here."""
+    events, world.usage_rate = simulate_usage(world.actors, start, end, nrng, total=total, rate=world.usage_rate)
+    world.usage.append(UsageBatch(rng.getstate(), events))
+    for who, ms in events.last_of_each_actor().items():
+        world.users[world.actors[who].user_id]["last_active_at"] = at_ms(ms)

@@ -7,6 +7,7 @@ from bson import ObjectId
 
 from .campaigns import Campaign, make_campaign, sending_until
 from .engagement import Enrollment, Parties, send_due
+from .sent_messages import SentMessage, encode_sent, with_id
 from .timeutil import DAY, seconds
 from .world import World
 
@@ -21,9 +22,9 @@ def add_campaign(world: World, rng: random.Random, account_id: ObjectId, created
 
 def enroll(world: World, rng: random.Random, campaign: Campaign, when: float) -> bool:
     """Add a not yet enrolled contact of the campaign's account; False when there is none to add."""
-    candidates = world.eligible_contacts(campaign.doc["account_id"], when)
-    for _ in range(5 if candidates else 0):
-        contact_id = candidates[rng.randrange(len(candidates))]
+    candidates, eligible = world.eligible_contacts(campaign.doc["account_id"], when)
+    for _ in range(5 if eligible else 0):
+        contact_id = candidates[rng.randrange(eligible)][1]
         key = (campaign.doc["_id"], contact_id)
         if key not in world.enrolled and contact_id in world.contacts and world.contacts[contact_id]["email"]:
             world.enrolled.add(key)
@@ -42,11 +43,26 @@ def due_messages(world: World, rng: random.Random, until: float, due: Sequence[E
     return sent
 
 
-def store_messages(world: World, rng: random.Random, sent: list[dict]) -> None:
-    sent.sort(key=lambda m: m["sent_at"])  # ids in send order, as the mailer inserts them
+def kept(world: World, sent: list[dict]) -> list[dict] | list[SentMessage]:
+    """Sent messages as the world keeps them until they are stored: encoded when the backup's time is known."""
+    return sent if world.visible_at is None else [encode_sent(m, world.visible_at) for m in sent]
+
+
+def store_messages(world: World, rng: random.Random, sent: list[dict] | list[SentMessage]) -> None:
     ids = world.ids["emailer_messages"]
-    world.messages += [{"_id": ids.new(m["sent_at"]), **m} for m in sent]
-    world.stages.follow(rng, sent)
+    if world.visible_at is None:
+        sent.sort(key=lambda m: m["sent_at"])  # ids in send order, as the mailer inserts them
+        world.stages.follow(rng, [(m["sent_at"], m["contact_id"], m["replied_at"]) for m in sent])
+        world.messages += [{"_id": ids.new(m["sent_at"]), **m} for m in sent]
+    else:
+        for i, m in enumerate(sent):
+            if isinstance(m, dict):
+                sent[i] = encode_sent(m, world.visible_at)
+        sent.sort(key=lambda m: m.sent_at)
+        world.stages.follow(rng, [(m.sent_at, m.contact_id, m.replied_at) for m in sent])
+        for i, m in enumerate(sent):
+            world.messages.append(with_id(m.encoded, ids.new(m.sent_at)))
+            sent[i] = None  # each message held once: encoded with its id, not also without
     world.enrollments = [e for e in world.enrollments if not e.done]
 
 

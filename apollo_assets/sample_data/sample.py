@@ -6,7 +6,7 @@ from pathlib import Path
 
 from apollo_assets.names import is_backup_id
 
-from .evolution import generate_database
+from .evolution import stream_database
 from .mongodump import MARKER, write_backup
 from .progress import counted
 from .sizes import Sizes
@@ -43,5 +43,5 @@ def write_sample_backup(
         raise ValueError(f"backup time {backup_id_for(when)} is not after the latest backup, {latest}")
     if progress:
         print(f"generating backup {backup_id_for(when)} (generation {len(history)}) …", file=sys.stderr, flush=True)
-    database = generate_database(seed, len(history), sizes or Sizes(), backup_times=[*history, when])
+    database = stream_database(seed, len(history), sizes or Sizes(), backup_times=[*history, when])
     return write_backup(bucket_dir, counted(database) if progress else database, backup_id_for(when), gzip=gzip)

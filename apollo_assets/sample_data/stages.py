@@ -2,6 +2,7 @@
 
 import heapq
 import random
+from datetime import datetime
 
 from bson import ObjectId
 
@@ -20,16 +21,18 @@ class StageChanges:
         self._seq += 1
         heapq.heappush(self._heap, (when, self._seq, contact_id, stage))
 
-    def follow(self, rng: random.Random, messages: list[dict]) -> None:
-        """Sending makes a cold contact 'approaching'; a reply moves it on when the reply arrives."""
-        for m in messages:
-            self.schedule(seconds(m["sent_at"]), m["contact_id"], "approaching")
-            if m["replied_at"] is not None:
-                reply = seconds(m["replied_at"])
+    def follow(self, rng: random.Random, messages: list[tuple[datetime, ObjectId, datetime | None]]) -> None:
+        """Sending makes a cold contact 'approaching'; a reply moves it on when the reply arrives.
+
+        `messages`: (sent_at, contact_id, replied_at) of each message, in send order."""
+        for sent_at, contact_id, replied_at in messages:
+            self.schedule(seconds(sent_at), contact_id, "approaching")
+            if replied_at is not None:
+                reply = seconds(replied_at)
                 stage = rng.choices(*_AFTER_REPLY)[0]
-                self.schedule(reply, m["contact_id"], stage)
+                self.schedule(reply, contact_id, stage)
                 if stage == "interested" and rng.random() < 0.15:
-                    self.schedule(reply + rng.uniform(14, 45) * 86_400, m["contact_id"], "customer")
+                    self.schedule(reply + rng.uniform(14, 45) * 86_400, contact_id, "customer")
 
     def apply_due(self, contacts: dict[ObjectId, dict], now: float) -> None:
         while self._heap and self._heap[0][0] <= now:

@@ -14,12 +14,15 @@ recorded against the model's latest materialization, as the lake's leak checks a
 from collections.abc import Iterator
 
 import dagster as dg
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.masking.leaks.checks import backup_fingerprints, leak_result
-from apollo_assets.masking.leaks.scan import scan_for_leaks
+from apollo_assets.masking.leaks.fingerprints import MIN_CHARS, PiiFingerprints
+from apollo_assets.masking.leaks.scan import LeakReport, LeakScanner
 from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.pools import WAREHOUSE
@@ -61,19 +64,80 @@ def build_warehouse_pii_checks(warehouse_assets: dg.AssetsDefinition) -> dg.Asse
     ) -> Iterator[dg.AssetCheckResult]:
         backup_ids = sorted(context.op_execution_context.partition_keys)
         fingerprints = backup_fingerprints(lake, backup_ids, masking_key.load(), COLLECTIONS)
+        scanner = LeakScanner(WAREHOUSE_POLICY, fingerprints)  # the fingerprints' lookup, built once per check
         for check_key in sorted(context.selected_asset_check_keys, key=lambda k: k.asset_key.to_user_string()):
-            table = backup_slices(warehouse, models[check_key.asset_key], backup_ids)
-            report = scan_for_leaks(table, WAREHOUSE_POLICY, source_pii_hashes=fingerprints)
+            report = scan_slices(warehouse, models[check_key.asset_key], backup_ids, fingerprints, scanner)
             yield leak_result(report, check_name=CHECK_NAME, asset_key=check_key.asset_key)
 
     return warehouse_no_pii_leak
 
 
-def backup_slices(warehouse: Warehouse, model: str, backup_ids: list[str]) -> pa.Table:
-    """The text columns of a model's rows of these backups (other columns cannot hold the patterns)."""
+def quoted(column: str) -> str:
+    """A column name as a SQL identifier (names come from the warehouse's own models, quoted all the same)."""
+    return '"' + column.replace('"', '""') + '"'
+
+
+def text_columns(warehouse: Warehouse, relation: str) -> list[str]:
+    """The model's columns that can hold text (other columns cannot hold the patterns)."""
+    empty = warehouse.frame(f"select * from {relation} where 1 = 0")
+    return [str(c) for c in empty.select_dtypes(include=["object", "string"]).columns]
+
+
+def grouped_values_sql(relation: str, columns: list[str], backups: int) -> str:
+    """One query for a model: each text column's distinct values in the run's slices with the rows holding each
+    (`c` the column's position), and the slices' row count (`c` = -1).
+
+    Values under MIN_CHARS characters are left out: no pattern matches so short a text, and no source value that
+    short is fingerprinted, so they can hold no finding.
+    """
+    where = f"backup_id in ({', '.join('?' for _ in range(backups))})"
+    parts = [f"select -1 as c, cast(null as varchar) as value, count(*) as n from {relation} where {where}"]
+    for position, column in enumerate(columns):
+        value = f"cast({quoted(column)} as varchar)"
+        parts.append(
+            f"select {position} as c, {value} as value, count(*) as n from {relation} "
+            f"where {where} and length({value}) >= {MIN_CHARS} group by {value}"
+        )
+    return "\nunion all\n".join(parts)
+
+
+def column_values(
+    warehouse: Warehouse, relation: str, columns: list[str], backup_ids: list[str]
+) -> tuple[int, dict[str, tuple[pa.Array, pa.Array]]]:
+    """The slices' row count, and per text column its distinct values and how many rows hold each."""
+    frame = warehouse.frame(grouped_values_sql(relation, columns, len(backup_ids)), backup_ids * (len(columns) + 1))
+    position = frame["c"].to_numpy()
+    order = np.argsort(position, kind="stable")  # one pass, then a slice per column
+    starts = np.searchsorted(position[order], np.arange(-1, len(columns) + 1))
+    value = pa.array(frame["value"].to_numpy()[order], pa.string())
+    count = pa.array(frame["n"].to_numpy()[order], pa.int64())
+    rows = int(pc.sum(count.slice(starts[0], starts[1] - starts[0])).as_py() or 0)
+    values = {}
+    for i, column in enumerate(columns, start=1):
+        start, stop = int(starts[i]), int(starts[i + 1])
+        values[column] = (value.slice(start, stop - start), count.slice(start, stop - start))
+    return rows, values
+
+
+def scan_slices(
+    warehouse: Warehouse,
+    model: str,
+    backup_ids: list[str],
+    fingerprints: PiiFingerprints,
+    scanner: LeakScanner | None = None,
+) -> LeakReport:
+    """What `scan_for_leaks` reports of a model's slices, one distinct value at a time: each text column's values
+    are grouped in the warehouse (one query per model), scanned once each, and a finding counts the rows that hold
+    the value. ``scanner``: `LeakScanner(WAREHOUSE_POLICY, fingerprints)`, when the caller scans several models."""
     if not backup_ids:
-        return pa.table({})
+        return LeakReport(0, (), {}, len(fingerprints))
+    scanner = scanner or LeakScanner(WAREHOUSE_POLICY, fingerprints)
     relation = warehouse.relation(model)
-    placeholders = ", ".join("?" for _ in backup_ids)
-    frame = warehouse.frame(f"select * from {relation} where backup_id in ({placeholders})", backup_ids)
-    return pa.Table.from_pandas(frame.select_dtypes(include=["object", "string"]), preserve_index=False)
+    columns = text_columns(warehouse, relation)
+    rows, values = column_values(warehouse, relation, columns, backup_ids)
+    findings = {}
+    for column, (distinct, counts) in values.items():
+        found = scanner.findings(column, distinct, counts)
+        if found:
+            findings[column] = found
+    return LeakReport(rows, tuple(columns), findings, len(scanner.lookup))

@@ -10,7 +10,7 @@ from ml_assets.errors import values_withheld
 from ml_assets.guards import column_roles, identifier_violations
 from ml_assets.model_asset import model_asset, not_trained
 from ml_assets.publish import Candidate, publish_model
-from ml_assets.reply_propensity.features import FEATURES, SOURCE_MODEL
+from ml_assets.reply_propensity.features import FEATURES, LABEL, SOURCE_MODEL, TIME_COLUMN
 from ml_assets.resource import ModelRegistryResource
 from ml_assets.tracking import display_uri
 
@@ -41,8 +41,9 @@ def reply_propensity_model(
     context: dg.AssetExecutionContext, warehouse: dg.ResourceParam[Warehouse], model_registry: ModelRegistryResource
 ) -> dg.MaterializeResult:
     backup_id = context.partition_key
-    # In a total order: the time split sorts stably by send time, so ties keep this order, not the table's.
-    query = "select * from {} where backup_id = ? order by message_id"
+    # In a total order: the time split sorts stably by send time, so ties keep this order, not the table's. Only
+    # the columns training reads: the mart's identifiers and texts would be most of the memory (GBs at scale).
+    query = f"select {', '.join([*FEATURES, LABEL, TIME_COLUMN])} from {{}} where backup_id = ? order by message_id"
     with values_withheld(f"{NAME}: reading the training rows"):  # any error message may quote a row's value
         frame = warehouse.frame(query.format(warehouse.relation(SOURCE_MODEL)), [backup_id])
         violations = identifier_violations(frame, FEATURES, column_roles(warehouse.dbt_manifest, SOURCE_MODEL))

@@ -1,4 +1,4 @@
-"""TF-IDF over each company's terms, one-hot industry and size, cosine nearest neighbours.
+"""TF-IDF over each company's terms, one-hot industry and size, exact cosine nearest neighbours (`neighbours.py`).
 
 The artifact keeps the fitted pipeline (to rank new profiles) and each known company's K_MAX nearest neighbours,
 so that the service answers a lookup without any computation."""
@@ -18,6 +18,7 @@ from sklearn.preprocessing import Normalizer, OneHotEncoder
 
 from ml_assets.errors import ValueFreeError
 from ml_assets.similar_companies.features import BLOCK_WEIGHTS, CATEGORICAL, FEATURES, KEY, TERM_PATTERN, TERMS
+from ml_assets.similar_companies.neighbours import nearest_neighbours
 
 K_MAX = 50
 MIN_COMPANIES = 10
@@ -64,14 +65,19 @@ class NotEnoughCompaniesError(ValueFreeError):
 
 
 def fit_similar_companies(profiles: pd.DataFrame) -> SimilarCompanies:
+    """Fit the profiles' features and list each company's K_MAX nearest neighbours (cosine, exact; among equally
+    similar companies, the lower company id first)."""
     if len(profiles) < MIN_COMPANIES:
         raise NotEnoughCompaniesError(f"{len(profiles)} companies with a profile, at least {MIN_COMPANIES} needed")
     profiles = profiles.reset_index(drop=True)
     inputs = profiles[FEATURES].fillna({c: "" for c in TERMS}).fillna({c: "unknown" for c in CATEGORICAL})
     pipeline = build_pipeline(inputs).fit(inputs)
     k = min(K_MAX, len(profiles) - 1)
-    distances, indexes = pipeline[-1].kneighbors(pipeline[:-1].transform(inputs), n_neighbors=k + 1)
-    neighbors, similarities = _without_self(indexes, 1.0 - distances, k)
+    # Companies are searched industry by industry (neighbours.py: why the result is still exact).
+    industry = pipeline.named_steps["features"].output_indices_["industry"]
+    blocks = pd.factorize(inputs["industry"])[0]
+    columns = np.arange(industry.start, industry.stop)
+    neighbors, similarities = nearest_neighbours(pipeline[:-1].transform(inputs), blocks, columns, k)
     return SimilarCompanies(
         pipeline,
         profiles[KEY].astype(str).tolist(),
@@ -81,10 +87,3 @@ def fit_similar_companies(profiles: pd.DataFrame) -> SimilarCompanies:
         neighbors.astype(np.int32),
         similarities.astype(np.float32),
     )
-
-
-def _without_self(indexes: np.ndarray, similarities: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Drop each company from its own list (among exact ties it may not come first, or not at all)."""
-    keep = indexes != np.arange(len(indexes))[:, None]
-    keep[keep.sum(axis=1) > k, -1] = False  # self was not among them: drop the farthest instead
-    return indexes[keep].reshape(-1, k), similarities[keep].reshape(-1, k)

@@ -62,3 +62,30 @@ def test_a_single_class_split_is_refused_rather_than_scored():
     frame["replied"] = False
     with pytest.raises(NotEnoughDataError, match="classes"):
         train_reply_model(frame)
+
+
+def test_training_rows_beyond_the_cap_are_sampled_and_validation_keeps_every_row():
+    frame = synthetic_sends(3_000)
+    full = train_reply_model(frame, explain=False)
+    capped = train_reply_model(frame, explain=False, max_train_rows=1_000)
+    assert capped.train_rows == 1_000 < full.train_rows
+    assert capped.validation_rows == full.validation_rows  # validation still scores every later send
+    np.testing.assert_array_equal(capped.labels, full.labels)
+    assert capped.metrics["roc_auc"] > capped.metrics["baseline_roc_auc"] + 0.1
+
+
+def test_training_runs_its_thread_pools_on_one_thread(monkeypatch):
+    """The run computes two steps at once on two cores: more threads per step only spin (docs/measurements.md)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    fit = HistGradientBoostingClassifier.fit
+
+    def recording_fit(self, *args, **kwargs):
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "openmp")
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(HistGradientBoostingClassifier, "fit", recording_fit)
+    train_reply_model(synthetic_sends(1_000), explain=False)
+    assert seen and set(seen) == {1}

@@ -3,9 +3,14 @@ benchmarks/sample_data.py)."""
 
 import inspect
 import tracemalloc
+from datetime import UTC, datetime
 from pathlib import Path
 
-from apollo_assets.sample_data import Sizes, generate_database, iter_people, write_bson_file
+import bson
+from bson.raw_bson import RawBSONDocument
+
+from apollo_assets.sample_data import Sizes, generate_database, iter_people, stream_database, write_bson_file
+from apollo_assets.sample_data.bson_files import CODEC
 
 from .helpers import read_bson
 
@@ -41,3 +46,21 @@ def test_streamed_people_are_deterministic(tmp_path: Path) -> None:
     write_bson_file(tmp_path / "a.bson", iter_people(3, 500, orgs))
     write_bson_file(tmp_path / "b.bson", iter_people(3, 500, orgs))
     assert (tmp_path / "a.bson").read_bytes() == (tmp_path / "b.bson").read_bytes()
+
+
+def test_the_streamed_database_is_the_generated_one_made_as_it_is_read() -> None:
+    """`stream_database` (what the backup writer reads) holds messages encoded and usage events as columns, and
+    yields the same documents, byte for byte, as `generate_database`; reading it twice gives them again."""
+    times = [datetime(2026, 11, 1, 4, tzinfo=UTC), datetime(2026, 11, 3, 4, tzinfo=UTC)]
+    sizes = Sizes().scaled(0.1)
+    streamed = stream_database(5, 1, sizes, backup_times=times)
+    generated = generate_database(5, 1, sizes, backup_times=times)
+    assert list(streamed) == list(generated)
+    assert all(isinstance(m, RawBSONDocument) for m in streamed["emailer_messages"])
+    assert not isinstance(streamed["usage_events"], list) and len(streamed["usage_events"]) > 1_000
+    for name, documents in streamed.items():
+        encoded = [bson.encode(d, codec_options=CODEC) for d in documents]
+        assert encoded == [bson.encode(d, codec_options=CODEC) for d in generated[name]], name
+        assert len(documents) == len(encoded)
+    again = [bson.encode(d, codec_options=CODEC) for d in streamed["usage_events"]]
+    assert again == [bson.encode(d, codec_options=CODEC) for d in generated["usage_events"]]

@@ -136,15 +136,24 @@ class JsonMasker:
         return out
 
     def _fail_closed(self, value: Any, token: Token) -> Any:
-        """What `value` gives with no rule anywhere in it and `default: hash` (as `value(..., rule=None)`)."""
-        kind = shape(value)
-        if kind in (STRING, OBJECT_ID):
-            return token("hash", _text_of(value, kind))
-        if kind == NULL:
+        """What `value` gives with no rule anywhere in it and `default: hash` (as `value(..., rule=None)`).
+
+        The shape is told by the value's type first (a document only needs `shape` when its first key may make it
+        a wrapper): most of a map's nodes are plain strings and documents, and this walk is the masking's cost."""
+        kind = type(value)
+        if kind is str:
+            return token("hash", value)
+        if value is None:
             return None
-        if kind == DOCUMENT:
+        if kind is dict:
+            if value and next(iter(value)).startswith("$"):  # maybe a wrapper ({"$oid": ...}, {"$date": ...})
+                wrapped = shape(value)
+                if wrapped == OBJECT_ID:
+                    return token("hash", value["$oid"])
+                if wrapped != DOCUMENT:
+                    return _DROP
             return self._unnamed(value, token)
-        if kind == ARRAY:
+        if kind is list:
             return [None if (item := self._fail_closed(v, token)) is _DROP else item for v in value]
         return _DROP
 

@@ -48,7 +48,38 @@ def parsed_rows(values: pa.Array) -> Iterator[Any]:
             continue
 
 
-def json_strings(values: pa.Array) -> pa.Array:
-    """Every text inside the JSON values of a text array (leaves and keys), as one string array."""
-    found = [text for value in parsed_rows(values) for _, text, _ in texts_in(value, "")]
-    return pa.array(found, pa.string())
+def strings_in(value: Any, out: list[str]) -> None:
+    """Append the texts `texts_in` yields for ``value`` to ``out``, in the same order, without their paths (the
+    leak scans need the texts only, and building paths was most of their cost)."""
+    kind = type(value)
+    if kind is str:
+        out.append(value)
+    elif kind is list:
+        for item in value:
+            strings_in(item, out)
+    elif kind is dict:
+        if value and next(iter(value)).startswith("$"):  # maybe a wrapper ({"$oid": ...}, {"$date": ...})
+            wrapped = shape(value)
+            if wrapped == OBJECT_ID:
+                out.append(value["$oid"])
+            if wrapped != DOCUMENT:
+                return
+        for key, item in value.items():
+            out.append(key)
+            strings_in(item, out)
+
+
+def json_strings_by_value(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Every text inside the JSON values of a plain text array (leaves and keys), as one string array, with the
+    position in ``values`` of the value each text is in."""
+    where = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(values, _JSON_LIKE), False))
+    texts, owners = [], []
+    for position, text in zip(where.to_pylist(), values.take(where).to_pylist(), strict=True):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        before = len(texts)
+        strings_in(value, texts)
+        owners.extend([position] * (len(texts) - before))
+    return pa.array(texts, pa.string()), pa.array(owners, pa.int64())

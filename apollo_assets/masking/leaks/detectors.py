@@ -69,7 +69,13 @@ def count_leaks(values: pa.Array, kinds: tuple[str, ...] = tuple(LEAK_PATTERNS))
     Each distinct value is tested once (masked data repeats its kept values: titles, cities), and values of a
     masked shape not at all; the counts are of values, repetitions included."""
     distinct = pc.value_counts(values)
-    texts, repeats = distinct.field("values"), distinct.field("counts")
+    return weighted_leak_counts(distinct.field("values"), distinct.field("counts"), kinds)
+
+
+def weighted_leak_counts(
+    texts: pa.Array, repeats: pa.Array, kinds: tuple[str, ...] = tuple(LEAK_PATTERNS)
+) -> dict[str, int]:
+    """`count_leaks` of values given once each with how often they occur (``repeats``, aligned with ``texts``)."""
     candidates = pc.invert(pc.fill_null(pc.match_substring_regex(texts, _MASKED_SHAPE), True))
     texts, repeats = texts.filter(candidates), repeats.filter(candidates)
     counts = {kind: pc.sum(pc.if_else(detect(texts, kind), repeats, 0)).as_py() or 0 for kind in kinds}

@@ -34,17 +34,24 @@ MIN_CHARS = 4
 # Masked output (pseudonyms, masked emails) is not fingerprinted: it cannot be a source value, and the
 # HMAC is the expensive part of a scan.
 _PSEUDONYM_SHAPED = rf"^[0-9a-f]{{{TOKEN_CHARS}}}(?:@\S*)?$"
+# An ObjectId's hex, the most frequent text of masked data (ids are kept). Normalizing leaves such a value as it is,
+# so it can only equal a source value of the same shape: when no fingerprinted value has it, none is fingerprinted.
+OBJECT_ID_SHAPED = r"^[0-9a-f]{24}$"
 
 
 class PiiFingerprints(set[str]):
     """Fingerprints that remember the key they were made with, so that a scan can fingerprint alike.
 
-    Set operations return plain sets, which then need the key passed to `scan_for_leaks`.
+    Set operations return plain sets, which then need the key passed to `scan_for_leaks`. ``object_ids``: whether
+    any of the fingerprinted values has an ObjectId's shape (when not, a scan need not fingerprint such values).
     """
 
-    def __init__(self, fingerprints: Iterable[str] = (), key: MaskingKey | None = None) -> None:
+    def __init__(
+        self, fingerprints: Iterable[str] = (), key: MaskingKey | None = None, *, object_ids: bool = True
+    ) -> None:
         super().__init__(fingerprints)
         self.key = key
+        self.object_ids = object_ids
 
 
 def collect_pii_fingerprints(
@@ -77,20 +84,25 @@ def collect_backup_fingerprints(
                 keep = report.actions.get(path) == "keep"
                 (kept if keep else personal[policy.collection, path]).append(values)
     legitimate = _distinct_normalized(kept)
-    found = PiiFingerprints(key=key)
+    found = PiiFingerprints(key=key, object_ids=False)
     for arrays in personal.values():
         distinct = _distinct_normalized(arrays)
         known = pc.is_in(distinct, value_set=legitimate)
         distinct = distinct.filter(pc.and_not(pc.greater_equal(pc.utf8_length(distinct), MIN_CHARS), known))
         if len(distinct) > sample:  # a fixed seed: the same source gives the same fingerprints
             distinct = distinct.take(np.random.default_rng(0).choice(len(distinct), sample, replace=False))
+        found.object_ids = found.object_ids or bool(
+            pc.any(pc.match_substring_regex(distinct, OBJECT_ID_SHAPED)).as_py()
+        )
         found.update(hmac_tokens(distinct, _secret(key)).to_pylist())
     return found
 
 
-def fingerprints(values: pa.Array, key: MaskingKey) -> pa.Array:
-    """The fingerprint of each value; null for nulls and for masked output."""
-    candidates = pc.if_else(pc.match_substring_regex(values, _PSEUDONYM_SHAPED), None, values)
+def fingerprints(values: pa.Array, key: MaskingKey, *, object_ids: bool = True) -> pa.Array:
+    """The fingerprint of each value; null for nulls and for masked output, and for ObjectId-shaped values when
+    ``object_ids`` is false (no fingerprinted value has that shape: `PiiFingerprints.object_ids`)."""
+    skipped = _PSEUDONYM_SHAPED if object_ids else f"{_PSEUDONYM_SHAPED}|{OBJECT_ID_SHAPED}"
+    candidates = pc.if_else(pc.match_substring_regex(values, skipped), None, values)
     secret = _secret(key)
     return per_distinct(candidates, lambda d: hmac_tokens(_normalize(d), secret))
 

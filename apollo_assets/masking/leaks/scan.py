@@ -14,8 +14,8 @@ import pyarrow.compute as pc
 
 from apollo_assets.errors import KnownError
 from apollo_assets.masking.arrow.walk import string_leaves
-from apollo_assets.masking.ejson.texts import json_strings
-from apollo_assets.masking.leaks.detectors import LEAK_PATTERNS, count_leaks
+from apollo_assets.masking.ejson.texts import json_strings_by_value
+from apollo_assets.masking.leaks.detectors import LEAK_PATTERNS, weighted_leak_counts
 from apollo_assets.masking.leaks.fingerprints import fingerprints
 from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.tokens.key import MaskingKey
@@ -95,24 +95,45 @@ def scan_for_leaks(
     field's rule `allow`s; and for values of the source's PII (``source_pii_hashes`` from
     `collect_pii_fingerprints`, which carries its key; a plain set needs ``key``), whole or inside JSON text
     (every string and key of a value that parses as a JSON document, array or string)."""
-    key = key or getattr(source_pii_hashes, "key", None)
-    if source_pii_hashes and key is None:
-        raise ValueError("source_pii_hashes is a plain set: pass the key it was collected with (key=...)")
-    lookup = pa.array(sorted(source_pii_hashes or ()), pa.string())
-    findings: dict[str, dict[str, int]] = defaultdict(dict)
-    scanned: dict[str, None] = {}
-    for path, values in string_leaves(table):
-        scanned[path] = None
-        rule = policy.governing_rule(path)
-        kinds = tuple(k for k in LEAK_PATTERNS if rule is None or k not in rule.allow)
-        counts = count_leaks(values, kinds)
-        if len(lookup):
-            hits = pc.sum(pc.is_in(fingerprints(values, key), value_set=lookup)).as_py() or 0
-            inside = json_strings(values)  # texts inside JSON values: a drifted document, a map's keys
+    return LeakScanner(policy, source_pii_hashes, key).scan(table)
+
+
+class LeakScanner:
+    """`scan_for_leaks` for many batches of one dataset: the fingerprints' lookup is built once."""
+
+    def __init__(self, policy: MaskingPolicy, source_pii_hashes: set[str] | None = None, key: MaskingKey | None = None):
+        self.policy = policy
+        self.key = key or getattr(source_pii_hashes, "key", None)
+        if source_pii_hashes and self.key is None:
+            raise ValueError("source_pii_hashes is a plain set: pass the key it was collected with (key=...)")
+        self.lookup = pa.array(sorted(source_pii_hashes or ()), pa.string())
+        self.object_ids = getattr(source_pii_hashes, "object_ids", True)
+
+    def scan(self, table: pa.Table | pa.RecordBatch) -> LeakReport:
+        findings: dict[str, dict[str, int]] = {}
+        scanned: dict[str, None] = {}
+        for path, values in string_leaves(table):
+            scanned[path] = None
+            distinct = pc.value_counts(values)  # each distinct value is tested once, counted as often as it occurs
+            found = self.findings(path, distinct.field("values"), distinct.field("counts"))
+            if found:
+                findings[path] = found
+        return LeakReport(table.num_rows, tuple(scanned), findings, len(self.lookup))
+
+    def findings(self, path: str, values: pa.Array, repeats: pa.Array) -> dict[str, int]:
+        """Findings of each kind among the distinct ``values`` of a field, each counted ``repeats`` times: the
+        patterns the field's rule does not `allow`, and source values, whole or inside JSON text (a drifted
+        document, a map's keys)."""
+        rule = self.policy.governing_rule(path)
+        counts = weighted_leak_counts(
+            values, repeats, tuple(k for k in LEAK_PATTERNS if rule is None or k not in rule.allow)
+        )
+        if len(self.lookup) and len(values):
+            whole = pc.is_in(fingerprints(values, self.key, object_ids=self.object_ids), value_set=self.lookup)
+            hits = pc.sum(repeats.filter(pc.fill_null(whole, False))).as_py() or 0
+            inside, owner = json_strings_by_value(values)
             if len(inside):
-                hits += pc.sum(pc.is_in(fingerprints(inside, key), value_set=lookup)).as_py() or 0
+                found = pc.is_in(fingerprints(inside, self.key, object_ids=self.object_ids), value_set=self.lookup)
+                hits += pc.sum(repeats.take(owner.filter(pc.fill_null(found, False)))).as_py() or 0
             counts[SOURCE_VALUE] = hits
-        for kind, count in counts.items():
-            if count:
-                findings[path][kind] = findings[path].get(kind, 0) + count
-    return LeakReport(table.num_rows, tuple(scanned), dict(findings), len(lookup))
+        return {kind: count for kind, count in counts.items() if count}
