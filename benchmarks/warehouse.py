@@ -212,8 +212,8 @@ def build_phase(work: Path, backups: list[str], progress: bool, baseline: bool =
     from dbt.cli.main import dbtRunner
 
     from apollo_assets.lake.resource import LakeResource
-    from apollo_assets.warehouse.assets import dbt_vars
     from apollo_assets.warehouse.resource import DuckDBWarehouse
+    from apollo_assets.warehouse.versions import BACKUP_IDS_ENV
 
     target, logs = work / "dbt" / "target", work / "dbt" / "logs"
     warehouse = DuckDBWarehouse(path=str(work / "warehouse.duckdb"), dbt_manifest=str(target / "manifest.json"))
@@ -222,7 +222,8 @@ def build_phase(work: Path, backups: list[str], progress: bool, baseline: bool =
     exposed = warehouse.expose_lake(lake, backups)
     expose_s = time.perf_counter() - started
     common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target", "duckdb"]
-    common += ["--target-path", str(target), "--log-path", str(logs), "--vars", dbt_vars(backups)]
+    common += ["--target-path", str(target), "--log-path", str(logs)]
+    os.environ[BACKUP_IDS_ENV] = json.dumps(backups)  # as the `warehouse_dbt` asset passes them
     if not progress:
         common.append("--quiet")
 

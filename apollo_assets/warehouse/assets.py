@@ -1,6 +1,5 @@
 """dbt builds the warehouse for the backup partitions of the run, after the lake is exposed to it."""
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,20 +8,16 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
 from apollo_assets.warehouse.interface import Warehouse
 from apollo_assets.warehouse.mart_metadata import with_mart_metadata
-
-
-def dbt_vars(backup_ids: list[str]) -> str:
-    """Incremental models rebuild exactly these backups' slices. The models put the ids in SQL text: each must be
-    exactly a backup id (a partition key may be added by hand)."""
-    return json.dumps({"backup_ids": [checked_backup_id(b) for b in backup_ids]})
+from apollo_assets.warehouse.versions import dbt_environment, environment, rebuilt_later, versioned_models
 
 
 def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
+    versioned = versioned_models(project.manifest_path)
+
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
@@ -43,7 +38,8 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         # Only the run's backups are (re)loaded: other backups' raw rows stay as they are.
         exposed = warehouse.expose_lake(lake, backup_ids)
         context.log.info(f"Lake exposed to the warehouse {exposed}; building {backup_ids}")
-        invocation = dbt.cli(["build", "--vars", dbt_vars(backup_ids)], context=context)
+        with environment(dbt_environment(project, backup_ids)):
+            invocation = dbt.cli(["build"], context=context)
         events = invocation.stream().fetch_row_counts()
 
         def model_of(output_name: str) -> str | None:
@@ -52,5 +48,7 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
 
         # The marts' headline numbers are those of the newest backup the run built.
         yield from with_mart_metadata(events, model_of, warehouse, backup_ids[-1], context.log)
+        for materialization in rebuilt_later(context, warehouse, versioned, backup_ids):
+            context.log_event(materialization)
 
     return warehouse_dbt

@@ -3,7 +3,7 @@ the real dbt project (dbt/) through dbt's Python runner."""
 
 from __future__ import annotations
 
-import os
+import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from apollo_assets.warehouse.versions import BACKUP_IDS_ENV, environment
 
 from . import crafted
 from .lake_builder import Lake
@@ -95,19 +96,14 @@ class Warehouse:
             "--log-path",
             str(self.dbt_work / "logs"),
         ]
+        # The backups as the `warehouse_dbt` asset passes them (an environment variable: dbt parses partially)
+        variables = {"APOLLO_WAREHOUSE_PATH": str(self.path), BACKUP_IDS_ENV: ""}
         if backup_ids is not None:
-            command += ["--vars", yaml.safe_dump({"backup_ids": list(backup_ids)}, default_flow_style=True)]
-        previous = os.environ.get("APOLLO_WAREHOUSE_PATH")
-        os.environ["APOLLO_WAREHOUSE_PATH"] = str(self.path)
-        try:
+            variables[BACKUP_IDS_ENV] = json.dumps(list(backup_ids))
+        with environment(variables):
             started = time.perf_counter()
             result = dbtRunner().invoke(command)
             elapsed = time.perf_counter() - started
-        finally:
-            if previous is None:
-                os.environ.pop("APOLLO_WAREHOUSE_PATH", None)
-            else:
-                os.environ["APOLLO_WAREHOUSE_PATH"] = previous
         if result.exception is not None:
             raise result.exception
         return Build(result, elapsed)

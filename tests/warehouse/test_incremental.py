@@ -142,3 +142,25 @@ def test_a_build_follows_the_models_columns(tmp_path: Path, dbt_work: Path) -> N
     rows = wh.dicts("select * from staging.stg_accounts")
     assert "legacy_tier" not in wh.dicts("select * from staging.stg_accounts__versions")[0]
     assert {r["account_id"] + r["backup_id"]: r["plan"] for r in rows} == plans
+
+
+def test_one_test_node_checks_every_column_of_a_model(tmp_path: Path, dbt_work: Path) -> None:
+    """The per-column checks of a model are one test node (`column_checks`): a defect planted in a backup fails it,
+    and its failing rows name the column and the check, with the rows that fail."""
+    wh = new_warehouse(tmp_path, dbt_work)
+    wh.lake.load(A, crafted.backup_a())
+    build = wh.build(backup_ids=[A])
+    tests = [uid for uid in build.statuses if uid.startswith("test.") and ".stg_people" in uid.replace("_", ".")]
+    assert any(".column_checks_stg_people." in uid for uid in build.statuses)
+    assert not any(".not_null_stg_people" in uid or ".accepted_values_stg_people" in uid for uid in tests)
+    wh.query(
+        "update staging.stg_people__versions set seniority = 'wizard' "
+        "where person_id in (select person_id from staging.stg_people__versions limit 2)"
+    )
+    checked = wh.dbt("test", "--select", "column_checks_stg_people", "--store-failures", backup_ids=[A])
+    assert list(checked.statuses.values()) == ["fail"]
+    audit = wh.query(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_name = 'column_checks_stg_people'"
+    )
+    assert wh.query(f"select failing_check, failures from {audit[0][0]}") == [("seniority: accepted_values", 2)]
