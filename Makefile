@@ -5,7 +5,7 @@ export DAGSTER_HOME ?= $(APOLLO_DATA_DIR)/dagster_home
 PYTHON ?= python3.13
 UV := $(PYTHON) -m uv
 
-.PHONY: setup run test ui serve dashboards bench lint format clean
+.PHONY: setup run test check ui serve dashboards stream bench lint format clean
 
 setup:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -15,7 +15,7 @@ setup:
 	@$(UV) sync --frozen --quiet --compile-bytecode
 	@$(UV) run --frozen --no-sync python -m compileall -q -j 0 apollo_assets ml_assets >/dev/null
 	@# The fast reader's numba kernels, compiled once into their cache beside the code (~20 s the first time).
-	@$(UV) run --frozen --no-sync python -c "import apollo_assets.mongo.fast.preload"
+	@$(UV) run --frozen --no-sync python -c "import apollo_assets.kernel_preload"
 	@mkdir -p "$(DAGSTER_HOME)" && cp -n dagster.yaml "$(DAGSTER_HOME)/dagster.yaml" 2>/dev/null || true
 
 run: setup ## generate a sample backup if the bucket is empty, then run the whole graph for the new backup
@@ -23,6 +23,10 @@ run: setup ## generate a sample backup if the bucket is empty, then run the whol
 
 test: setup ## the whole test suite, browser end-to-end tests included
 	@$(UV) run --frozen pytest
+
+check: setup ## the inner loop: ruff, then the unit tier (tests/tiers.py: no servers, processes, pipeline runs or dbt)
+	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen pytest -m "not integration" -q
 
 ui: setup ## the Dagster UI and daemon (sensors, automation, freshness) on http://127.0.0.1:3000
 	@cp -u dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"  # the instance follows the repository's dagster.yaml
@@ -33,6 +37,9 @@ serve: setup ## the Data & ML service on http://127.0.0.1:8000
 
 dashboards: setup ## the metric dashboards (Streamlit) on http://127.0.0.1:8501, linking to the UI on :3000
 	@$(UV) run --frozen apollo dashboards
+
+stream: setup ## the stream service; without APOLLO_KAFKA_BOOTSTRAP, a local broker and generated events too
+	@$(UV) run --frozen apollo stream $(if $(APOLLO_KAFKA_BOOTSTRAP),,--local-broker --demo)
 
 bench: setup ## every benchmark; each prints one JSON line last
 	@for script in benchmarks/*.py; do $(UV) run --frozen python "$$script" || exit 1; done

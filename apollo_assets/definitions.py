@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import functools
-import os
 
 import dagster as dg
 
-from apollo_assets.backups.sensor import build_backup_sensor
+from apollo_assets.backups.attempts import run_retries_from_env
+from apollo_assets.ingest.assets import snapshot_assets
 from apollo_assets.masking.assets import lake_assets
-from apollo_assets.mongo.assets import snapshot_assets
 from apollo_assets.operations.automation import automation_sensor, with_automation
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from apollo_assets.operations.failures import run_failure_alerts
 from apollo_assets.operations.retention import retention_from_env
 from apollo_assets.operations.schedule import build_fallback_schedule
 from apollo_assets.pools import RUN_LIMITS
 from apollo_assets.resources import build_resources, dbt_target
+from apollo_assets.run_log import RUN_LOGGERS
 from apollo_assets.settings import Settings, load_settings
+from apollo_assets.stream.assets import STREAM_GROUP, stream_assets
+from apollo_assets.stream.sensor import stream_hour_sensor
 from apollo_assets.warehouse.assets import build_warehouse_assets
 from apollo_assets.warehouse.dbt_project import build_dbt_project
 from apollo_assets.warehouse.pii_checks import build_warehouse_pii_checks
-from ml_assets.assets import model_assets
+from ml_assets.definitions import model_assets
 
 PIPELINE_JOB = "backup_pipeline"
 # Each step in its own process, forked from a server that has already imported the definitions: a step starts in
@@ -36,24 +39,29 @@ STEP_EXECUTOR = dg.multiprocess_executor.configured(
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    # dbt's profile reads the warehouse location from the environment, so that it is the one the platform uses.
-    os.environ["APOLLO_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     project = build_dbt_project(dbt_target(settings))
     pipeline = dg.define_asset_job(
         PIPELINE_JOB,
-        selection=dg.AssetSelection.all(),
+        # The stream's hourly assets are not a backup's: their own sensor materializes them.
+        selection=dg.AssetSelection.all() - dg.AssetSelection.groups(STREAM_GROUP),
         description="Everything a backup feeds: snapshots, the masked lake, the warehouse, the marts and the models.",
     )
     warehouse = build_warehouse_assets(project)
     assets = with_automation([*snapshot_assets, *lake_assets, warehouse, *model_assets])
     return dg.Definitions(
-        assets=assets,
+        assets=[*assets, *stream_assets],
         asset_checks=[build_warehouse_pii_checks(warehouse)],
         jobs=[pipeline],
-        sensors=[build_backup_sensor(PIPELINE_JOB, retention_from_env()), automation_sensor, run_failure_alerts],
+        sensors=[
+            build_backup_sensor(PIPELINE_JOB, retention_from_env(), retries=run_retries_from_env()),
+            automation_sensor,
+            run_failure_alerts,
+            stream_hour_sensor,
+        ],
         schedules=[build_fallback_schedule(PIPELINE_JOB, [key for a in assets for key in a.keys])],
         resources=build_resources(settings, project),
         executor=STEP_EXECUTOR,
+        loggers=RUN_LOGGERS,
     )
 
 

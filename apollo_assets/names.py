@@ -25,6 +25,8 @@ import string
 from datetime import datetime
 from urllib.parse import unquote
 
+from apollo_assets.errors import KnownError
+
 BACKUP_ID_FORMAT = "%Y%m%dT%H%M%SZ"
 _BACKUP_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z")  # ASCII digits only: `\d` also matches other scripts' digits
 MAX_DATABASE_BYTES = 63  # MongoDB: fewer than 64 characters
@@ -38,7 +40,7 @@ MAX_SEGMENT_BYTES = 200
 _HASH_MARK = "~"  # never produced by the encoding: a shortened segment cannot equal another name's segment
 
 
-class UntrustedNameError(ValueError):
+class UntrustedNameError(KnownError, ValueError):
     """A name from the input that cannot be used; the message names its kind and shows it safely."""
 
     def __init__(self, kind: str, name: object, problem: str) -> None:

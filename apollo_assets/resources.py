@@ -15,8 +15,9 @@ from apollo_assets.lake.resource import LakeResource
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.mongo.live_resource import cluster_resource
 from apollo_assets.settings import Settings
+from apollo_assets.stream.resource import StreamKafkaResource
 from apollo_assets.warehouse.resource import DuckDBWarehouse
-from ml_assets.assets import ModelRegistryResource
+from ml_assets.definitions import ModelRegistryResource
 
 
 def dbt_target(settings: Settings) -> str:
@@ -33,9 +34,12 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
     secrets stay `dg.EnvVar`s, resolved when a step starts, never copied into config."""
     resources: dict[str, dg.ConfigurableResource] = {
         "backup_bucket": BackupBucketResource(url=settings.backup_url),
-        "lake": LakeResource(snapshot_url=settings.snapshot_url, lake_url=settings.lake_url),
+        "lake": LakeResource(
+            snapshot_url=settings.snapshot_url, lake_url=settings.lake_url, grace_minutes=settings.lake_grace_minutes
+        ),
         "model_registry": ModelRegistryResource(root=str(settings.ml_dir / "registry")),
         "mongo_cluster": cluster_resource(os.environ),
+        "stream_kafka": StreamKafkaResource(),
         "dbt": DbtCliResource(project_dir=project, target=dbt_target(settings), dbt_executable=dbt_executable()),
     }
     warehouse = warehouse_resource(settings, str(project.manifest_path))
@@ -55,7 +59,7 @@ def build_resources(settings: Settings, project: DbtProject) -> dict[str, dg.Con
 def warehouse_resource(settings: Settings, dbt_manifest: str) -> dg.ConfigurableResource:
     """DuckDB under APOLLO_DATA_DIR locally, Snowflake in production (also what the dashboards read)."""
     if settings.is_prod:
-        from apollo_assets.warehouse.snowflake_prod import production_warehouse  # Snowflake libraries: prod only
+        from apollo_assets.warehouse.snowflake.prod import production_warehouse  # Snowflake libraries: prod only
 
         return production_warehouse(dbt_manifest, os.environ)
     return DuckDBWarehouse(path=str(settings.warehouse_path), dbt_manifest=dbt_manifest)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from apollo_assets.errors import KnownError
+
 Environment = Literal["local", "prod"]
 
 # The variables production needs, with what each one is for: the error message and the README quote them.
@@ -31,7 +33,7 @@ PROD_VARIABLES: dict[str, str] = {
 }
 
 
-class ConfigurationError(RuntimeError):
+class ConfigurationError(KnownError, RuntimeError):
     """The environment does not describe a runnable platform."""
 
 
@@ -45,6 +47,7 @@ class Settings:
     warehouse_path: Path
     ml_dir: Path
     dagster_home: Path
+    lake_grace_minutes: float = 60.0  # a superseded lake version is deleted this long after (readers may hold it)
 
     @property
     def is_prod(self) -> bool:
@@ -71,7 +74,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         warehouse_path=Path(environ.get("APOLLO_WAREHOUSE_PATH", data_dir / "warehouse.duckdb")),
         ml_dir=Path(environ.get("APOLLO_ML_DIR", data_dir / "ml")),
         dagster_home=Path(environ.get("DAGSTER_HOME", data_dir / "dagster_home")),
+        lake_grace_minutes=_minutes(environ, "APOLLO_LAKE_GRACE_MINUTES", 60.0),
     )
+
+
+def _minutes(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = -1.0
+    if not minutes >= 0:
+        raise ConfigurationError(f"{name} must be a number of minutes (0 or more), not {raw!r}")
+    return minutes
 
 
 def _location(environ: Mapping[str, str], name: str, env: str, local_default: Path) -> str:

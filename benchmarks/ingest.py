@@ -12,9 +12,8 @@ Each measurement runs in its own process, so that its peak RSS (the largest of t
 own. Imports are not measured: each process imports the pipeline and loads its compiled kernels before its clock
 starts, and with workers, the server they fork from has imported them too (`pool.warm_forkserver`; the 1-worker
 run has no such server). `project_cold_start_docs_per_s` is the 2-worker run with that server starting inside
-the clock, as in a Dagster step of its own: its ~2 s of imports then delay the second worker (8.7-10.3 s against
-7.7-9.0 s for the same run warm, 3 interleaved pairs on 2026-11-27). Targets on 2 cores: (c) >= 150,000 docs/s
-with 2 workers, >= 6x (a), peak RSS <= 1 GB per process.
+the clock, as in a Dagster step of its own: its ~2 s of imports then delay the second worker. Targets on 2 cores:
+(c) >= 150,000 docs/s with 2 workers, >= 6x (a), peak RSS <= 1 GB per process.
 
     python benchmarks/ingest.py [--docs 1000000] [--live-docs 20000] [--repeats 3]
 
@@ -22,36 +21,8 @@ The 1- and 2-worker runs are repeated (`--repeats`), interleaved: this machine's
 two runs of the same code. The headline figures are the best runs; every run and the 2-worker median are in the
 JSON line too, and the ratio to the JSON baseline (run once) uses that median. The last line is one JSON object.
 
-2026-11-27, tenth session, at 30a0e75: 2 workers 118,012 / 126,534 / 117,023 docs/s (median 118,012), 1 worker
-71,478 / 65,271 / 71,695, cold start 98,909, JSON 5,833 (ratio 20.2x), naive 6,821, peak RSS 464 MB. Single runs
-of the same changes that morning gave 153,583 (1 worker 82,425), 126,101 and 100,572 on 2 workers. Earlier, at
-54f59c2 (a slow day, JSON at 5,769 docs/s): 2 workers 112,027 docs/s (cold start 108,823), 1 worker 60,618.
+Figures, and where the time goes: docs/measurements.md.
 
-Where the time goes (1,000,000 documents, this 2-vCPU machine, 2026-11-26). Two runs of this script at 09927f0 and
-just before it: 2 workers 108,200 and 113,000 docs/s, 1 worker 75,000 and 79,900 (~13 us per document), JSON
-7,500 and 7,100 (the machine was ~35 % faster than earlier that day, when the same code as at 8ffab2a gave 74,300-
-83,200 on 2 workers and JSON 5,300). 1 worker: about 60 % converting, 25 % masking (HMAC-SHA256 through hashlib,
-~1-1.7 us per value, 3.5 values per document), 15 % Parquet. Converting is one compiled walk of each chunk along
-the plan (`mongo/fast/plan_kernel.py`, ~2.5 us per document: keys matched against the plan's), compiled builders of
-the string, ObjectId, number, boolean and datetime columns (`leaf_kernel.py`), the drifting field's text per value,
-and reading, checksums and counts. The compiled kernels are loaded before the clock starts, like the other imports
-(a Dagster step has them from `step_preload.py`; `apollo ingest` loads them in ~0.5 s). With 2 workers the second
-one forks ~1-1.8 s after the parent starts converting (from a server that imports the pipeline, ~1.4 s), and each
-runs slower next to the other. The file is cut into up to 32 pieces per worker and the processes claim groups of
-them that shrink towards the end, so they finish within ~0.1-0.3 s of each other, whichever started late (with
-one half each they finished 0.45-0.95 s apart, 3.1 s once). On the same file, interleaved with the version before
-(both with the kernels loaded), 5 pairs: 88,500-118,200 docs/s against 94,600-113,600 (means 103,100 and 100,700):
-the machine's noise is larger than the gain on a quiet machine; the gain is in the worst case. Cutting no longer
-keeps the file's pages resident (peak RSS with 2 workers 462 MB, was 650 MB). Before the plan walk: 71,700-72,600
-docs/s on a slower day (per-field numpy calls from Python after a level-by-level walk); before numba, 41,700.
-150,000 docs/s on two cores needs about 12 us per document end to end in each worker, beside the other. Since
-2026-11-27 the HMAC is OpenSSL's SHA-256 (the library `hashlib` is linked to) called from a compiled loop
-(`masking/hmac_kernel.py`: ~0.3 us per value against ~1.7 us; masking 3.8-4.7 s -> 1.8-2.1 s of the 1-worker
-run's CPU, 14 % of it now); glibc keeps the memory a chunk frees for the next (`ingest/allocator.py`: page faults
-386,000 -> 91,000, system time 2.2 -> 1.0 s); the drifting field's text comes from Arrow (1.07 -> 0.6 us per
-document); and mostly distinct columns are written without a Parquet dictionary. Two workers side by side take
-~15 % more CPU per document than one alone (16 s against 14 s in the runs above), so 150,000 on 2 workers needs
-~88,000 on 1: reached on the fastest stretches only.
 On SecantusDB every `_id` range query scans the whole collection (it has no
 index range scans), so more ranges mean more server work there; on MongoDB a range reads its index range.
 """
@@ -235,9 +206,6 @@ def measure(kind: str, args: list[str]) -> dict[str, Any]:
 
 
 def run_one(kind: str, args: list[str]) -> None:
-    import apollo_assets.ingest  # imports are not what is measured (pandas alone takes seconds here)
-    import apollo_assets.masking
-    import apollo_assets.mongo.fast.preload  # noqa: F401  (compiled kernels loaded, as a Dagster step has them)
 
     if kind == "project" and int(args[2]) > 1 and args[3:] != ["cold"]:
         from apollo_assets.ingest.pool import warm_forkserver

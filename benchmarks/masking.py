@@ -2,7 +2,7 @@
 
 Decodes every collection of a sample backup (BSON → Arrow, both passes: what `mongo/<collection>` does), then
 masks the decoded batches with the collections' policies (what `lake/<collection>` adds), and a synthetic
-200k-row `people` table (the figure the masking tests print). CPU time, best of `--repeats`, and every repeat
+200k-row `people` table (tests/masking/people_table.py). CPU time, best of `--repeats`, and every repeat
 starts with an empty pseudonym cache, so no figure profits from an earlier one.
 
     python benchmarks/masking.py [--scale 5] [--repeats 3] [--people-rows 200000]
@@ -33,7 +33,7 @@ KEY = MaskingKey(b"benchmark-masking-key-0123456789abcdef")
 
 def clear_cache() -> None:
     try:
-        from apollo_assets.masking.token_cache import clear_token_caches
+        from apollo_assets.masking.tokens.cache import clear_token_caches
     except ImportError:  # the implementation without a cache
         return
     clear_token_caches()

@@ -29,6 +29,8 @@ build, rows stored after 5 backups <= 1.3 times one backup's.
 Figures go to stderr as they are measured (with dbt's node lines and progress bars on a terminal); the last line
 on stdout is one JSON object: `{"bench": "warehouse", "full_build_s": …, "incremental_build_s": …,
 "incremental_ratio": …, "storage_ratio_after_chain": …, "dbt_fixed_s": …, "rows": {…}, …}`.
+
+Figures, and where the time goes: `docs/measurements.md`.
 """
 
 from __future__ import annotations
@@ -94,10 +96,10 @@ def cpu_s() -> float:
 def publish_base(work: Path) -> tuple[str, float, float]:
     """One sample backup through the platform's path into `<work>/base-lake`; its backup id, and the seconds."""
     from apollo_assets.collections import COLLECTIONS
+    from apollo_assets.ingest.snapshots import publish_snapshot
     from apollo_assets.lake import PartitionedDataset, open_location
     from apollo_assets.masking import MaskingKey
     from apollo_assets.masking.publish import publish_masked
-    from apollo_assets.mongo.publish import publish_snapshot
     from apollo_assets.sample_data import Sizes, write_sample_backup
 
     started = time.perf_counter()

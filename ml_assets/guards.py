@@ -4,12 +4,15 @@ the column's name, its declared dbt role (meta.ml_role), and what its values loo
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from apollo_assets.warehouse.dbt_manifest import model_node
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a frame is checked: the definitions import this module, and need no pandas
 
 IDENTIFIER_NAME = re.compile(
     r"(^|_)(id|ids|uuid|key|email|phone|name|first_name|last_name|domain|url|linkedin_url|twitter_url|pseudonym)$"
@@ -29,12 +32,8 @@ SAMPLE_ROWS = 5_000
 
 def column_roles(manifest_path: str | Path, model: str) -> dict[str, str]:
     """{column: meta.ml_role} of a dbt model, as declared in its schema.yml."""
-    nodes = json.loads(Path(manifest_path).read_text())["nodes"]
-    for node in nodes.values():
-        if node["resource_type"] == "model" and node["name"] == model:
-            columns = node.get("columns", {})
-            return {name: _role(column) for name, column in columns.items() if _role(column)}
-    raise KeyError(f"dbt project has no model {model!r}")
+    columns = model_node(manifest_path, model).get("columns", {})
+    return {name: _role(column) for name, column in columns.items() if _role(column)}
 
 
 def _role(column: Mapping) -> str | None:
@@ -58,6 +57,8 @@ def identifier_violations(
 
 
 def _value_problems(column: pd.Series) -> list[str]:
+    import pandas as pd
+
     values = column.dropna().head(SAMPLE_ROWS)
     if values.empty or not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
         return []

@@ -1,4 +1,7 @@
-"""Fixtures shared across test folders.
+"""Fixtures shared across test folders, and the test tiers (tests/tiers.py) applied to every test.
+
+`mongodump_fixtures`: the folder of the real mongodump fixtures (tests/fixtures_dir.py: `APOLLO_FIXTURES_DIR`);
+a test that asks for it skips when they are absent (fails under `CI=true`).
 
 `platform`: a whole platform on a temporary data dir: two generated backups, the sensor, the pipeline run per
 backup. Session-scoped and defined once, here: the step processes of a run fork from one server per test
@@ -13,16 +16,24 @@ import shutil
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from pathlib import Path
+from platform import processor
 
 import dagster as dg
 import pytest
 from hypothesis import settings
 
 from apollo_assets.sample_data import Sizes, write_sample_backup
+from tests import tiers
+from tests.fixtures_dir import mongodump_fixtures_dir
+from tests.tiers import pytest_collection_modifyitems, pytest_runtest_call, pytest_runtest_setup  # noqa: F401
 
 # `pytest --hypothesis-profile=deep`: thousands of examples for the property tests that do not pin their count
 # (the hostile-collection fuzzing of the masking boundary: tests/masking and tests/ingest).
 settings.register_profile("deep", max_examples=3000, deadline=None)
+
+# The processor's name is read once per process by running `uname -p` (libraries ask for it when a module imports
+# them, e.g. the Snowflake connector and MLflow): read it here, before the unit tier's guard refuses processes.
+processor()
 
 SIZES = Sizes().scaled(0.5)
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +55,13 @@ def _restart_forkserver() -> None:
 
 
 @pytest.fixture(scope="session")
+@tiers.marking("real_dumps")
+def mongodump_fixtures() -> Path:
+    return mongodump_fixtures_dir()
+
+
+@pytest.fixture(scope="session")
+@tiers.slow
 def platform(tmp_path_factory) -> Platform:
     data_dir = tmp_path_factory.mktemp("platform")
     previous = {k: os.environ.get(k) for k in ("APOLLO_DATA_DIR", "DAGSTER_HOME", "APOLLO_WAREHOUSE_PATH")}

@@ -49,8 +49,9 @@ def test_definitions_match_the_snapshot(tmp_path):
 def test_every_layer_is_in_the_graph_with_freshness(tmp_path):
     described = describe(build_definitions(load_settings({"APOLLO_DATA_DIR": str(tmp_path)})))["assets"]
     layers = {key.split("/")[0] for key in described}
-    assert {"mongo", "lake", "warehouse", "ml"} <= layers
+    assert {"mongo", "lake", "warehouse", "ml", "stream"} <= layers
     assert all(a["freshness"] != "None" for a in described.values())
-    assert all(a["partitions"] == "backups" for a in described.values())
+    assert all(a["partitions"] == "backups" for k, a in described.items() if not k.startswith("stream/"))
+    assert all("offsets_match_broker" in a["checks"] for k, a in described.items() if k.startswith("stream/"))
     assert any(a["checks"] for k, a in described.items() if k.startswith("warehouse/"))
     assert all("no_pii_leak" in a["checks"] for k, a in described.items() if k.startswith("lake/"))

@@ -13,9 +13,9 @@ import pyarrow.fs as pafs
 from apollo_assets.backups.integrity import verify_backup
 from apollo_assets.backups.listing import marked_backup_ids
 from apollo_assets.backups.manifest import MARKER, BackupManifest, parse_manifest
-from apollo_assets.lake.filesystem import Location, open_location
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import is_backup_id
+from apollo_assets.storage import Location, open_location
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ import dagster as dg
 import pyarrow.fs as pafs
 
 from apollo_assets.backups.manifest import MARKER, BackupManifest, BackupManifestError, parse_manifest
-from apollo_assets.lake.filesystem import Location
+from apollo_assets.errors import KnownError
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import shown
+from apollo_assets.storage import Location
 
 
-class CorruptBackupError(dg.Failure):
+class CorruptBackupError(KnownError, dg.Failure):
     """A backup whose marker exists but whose content disagrees with it.
 
     A `Failure` without retries: the asset retry policy is for flaky I/O, and retrying a corrupt backup only

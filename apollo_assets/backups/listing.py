@@ -11,8 +11,8 @@ import os
 import pyarrow.fs as pafs
 
 from apollo_assets.backups.manifest import MARKER
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.names import is_backup_id
+from apollo_assets.storage import Location
 
 
 def marked_backup_ids(location: Location) -> list[str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from apollo_assets.errors import KnownError
+
 MARKER = "BACKUP_COMPLETE.json"
 
 
-class BackupManifestError(ValueError):
+class BackupManifestError(KnownError, ValueError):
     """A completion marker that cannot be trusted."""
 
 

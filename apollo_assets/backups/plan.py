@@ -12,7 +12,7 @@ from apollo_assets.names import is_backup_id, shown
 @dataclass(frozen=True)
 class TickPlan:
     add: list[str] = field(default_factory=list)  # complete backups that are not partitions yet
-    run: list[str] = field(default_factory=list)  # kept backups without a run yet, oldest first, at most the cap
+    run: list[str] = field(default_factory=list)  # kept backups without a run yet (or retried), oldest first, capped
     deferred: int = 0  # kept backups without a run beyond the cap: the next ticks take them
     retire: list[str] = field(default_factory=list)  # partitions whose backup is gone or too old
     notes: list[str] = field(default_factory=list)
@@ -26,12 +26,14 @@ def plan_tick(
     cutoff: str | None = None,
     max_runs: int = 100,
     max_retired: int = 20,
+    retry: Collection[str] = (),
 ) -> TickPlan:
     """`complete`: marked backups in the bucket, oldest first; `known`: partitions; `requested`: backups that
-    already have a run; `cutoff`: the oldest backup id retention keeps."""
+    already have a run; `cutoff`: the oldest backup id retention keeps; `retry`: backups whose failed run gets
+    another attempt."""
     kept = [b for b in complete if cutoff is None or b >= cutoff]
-    known_set, requested_set, kept_set = set(known), set(requested), set(kept)
-    pending = [b for b in kept if b not in requested_set]
+    known_set, requested_set, kept_set, retry_set = set(known), set(requested), set(kept), set(retry)
+    pending = [b for b in kept if b not in requested_set or b in retry_set]
     plan = TickPlan(
         add=[b for b in kept if b not in known_set],
         run=pending[:max_runs],

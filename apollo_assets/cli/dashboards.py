@@ -6,11 +6,14 @@ import os
 
 import click
 
+from apollo_assets.cli.errors import ApolloCommand
 from apollo_assets.dashboards.settings import DAGSTER_UI_VARIABLE, DEFAULT_DAGSTER_UI, checked_ui_url
 from apollo_assets.settings import ConfigurationError, load_settings
 
 
-@click.command("dashboards", help="Serve the metric dashboards (L1 overview, L2 features, funnel, cohorts).")
+@click.command(
+    "dashboards", cls=ApolloCommand, help="Serve the metric dashboards (L1 overview, L2 features, funnel, cohorts)."
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
 @click.option("--port", default=8501, show_default=True, envvar="APOLLO_DASHBOARDS_PORT", type=click.IntRange(1, 65535))
 @click.option(

@@ -2,9 +2,10 @@
 
 A *known* error is one the user can act on: a bad option or input, a missing environment variable, a bad masking
 key or policy, a name from the input that cannot be used, a broken backup, a file that cannot be read or written.
-It is the platform's own error types (below) plus click's and `OSError`. A known error is one line on stderr
-(`Error: ...`) and exit status 1. Anything else is a bug: one line naming its type only (its text may quote data)
-and exit status 1. `--debug` (or APOLLO_DEBUG=1) lets either propagate with its traceback.
+It is a `KnownError` (apollo_assets/errors.py: the platform's errors whose text is safe to show), one of click's or
+an `OSError`. A known error is one line on stderr (`Error: ...`) and exit status 1. Anything else is a bug: one line
+naming its type only (its text may quote data) and exit status 1. `--debug` (or APOLLO_DEBUG=1) lets either
+propagate with its traceback.
 
 Every command of the group is an `ApolloCommand`, so the boundary holds whether a command runs under `apollo` or
 on its own (as the tests invoke them).
@@ -19,31 +20,10 @@ from typing import Any
 
 import click
 
+from apollo_assets.errors import KnownError
+
 DEBUG_ENV = "APOLLO_DEBUG"
-# The platform's error types, by module: a module that is not imported cannot have raised one, so the boundary
-# never imports anything (the CLI starts fast, and cli/ stays below every other package).
-PLATFORM_ERRORS: dict[str, tuple[str, ...]] = {
-    "apollo_assets.names": ("UntrustedNameError",),
-    "apollo_assets.settings": ("ConfigurationError",),
-    "apollo_assets.lake.filesystem": ("UnsafePathError",),
-    "apollo_assets.lake.datasets": ("PartitionNotFoundError",),
-    "apollo_assets.masking.keys": ("MaskingKeyError",),
-    "apollo_assets.masking.policy": ("PolicyError",),
-    "apollo_assets.mongo.errors": ("BackupFormatError", "SchemaError", "QuarantineThresholdExceeded"),
-    "apollo_assets.ingest.quarantine": ("QuarantineThresholdError",),
-    "apollo_assets.backups.manifest": ("BackupManifestError",),
-    "apollo_assets.backups.integrity": ("CorruptBackupError",),
-    "apollo_assets.warehouse.snowflake_load": ("LakeSchemaError", "LakeLoadError"),
-    "apollo_assets.cli.ingest_run": ("UnknownCollectionError",),
-}
-
-
-def known_errors() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [click.ClickException, OSError]
-    for module, names in PLATFORM_ERRORS.items():
-        if (loaded := sys.modules.get(module)) is not None:
-            types += [getattr(loaded, name) for name in names]
-    return tuple(types)
+KNOWN_ERRORS = (click.ClickException, OSError, KnownError)
 
 
 def one_line(text: str) -> str:
@@ -56,7 +36,7 @@ def error_text(error: BaseException) -> str:
         return f"{one_line(error.format_message())} (see '{error.ctx.command_path} --help')"
     if isinstance(error, click.ClickException):
         return one_line(error.format_message())
-    if isinstance(error, known_errors()):
+    if isinstance(error, KNOWN_ERRORS):
         return one_line(str(error)) or type(error).__name__
     return f"unexpected {type(error).__name__} (run again with --debug for its traceback)"
 

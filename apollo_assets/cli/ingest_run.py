@@ -11,6 +11,7 @@ from bson import json_util
 
 from apollo_assets.cli.errors import error_text
 from apollo_assets.collections import DATABASE
+from apollo_assets.errors import KnownError
 from apollo_assets.ingest import BesideDataset, IngestOptions, Masking, ingest_collection
 from apollo_assets.ingest.collection import needs_workers
 from apollo_assets.ingest.pool import start_forkserver
@@ -28,7 +29,7 @@ SYSTEM_DATABASES = frozenset(("admin", "config", "local"))
 SYSTEM = "system collection"
 
 
-class UnknownCollectionError(LookupError):
+class UnknownCollectionError(KnownError, LookupError):
     """`--collections` names a collection that the source does not have (or that is not ingested)."""
 
 
@@ -101,9 +102,8 @@ def run_ingest(
         if summary.masked_unlisted:
             why = "no masking policy" if policy.is_default else f"not named by {policy.source}"
             warn(f"{label}: {why}: masked fail-closed: {summary.masked_unlisted}")
-        provenance = collection.provenance()
-        applied[db, name] = provenance.get("oplog_entries_applied", 0)
-        emit({"database": db, **summary.to_json(), **provenance})
+        applied[db, name] = summary.provenance.get("oplog_entries_applied", 0)
+        emit({"database": db, **summary.to_json()})
     if opened.oplog is not None:
         emit(oplog_summary(opened.oplog, databases, applied, failures=len(failures)))
     return failures

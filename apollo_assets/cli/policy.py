@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from apollo_assets.cli.errors import ApolloGroup
-from apollo_assets.masking.policy_yaml import POLICY_DIR
+from apollo_assets.masking.policy.files import POLICY_DIR
 from apollo_assets.names import path_segment, shown
 
 DEFAULT_SAMPLE = 10_000

@@ -2,10 +2,9 @@
 
 Each chunk allocates and frees the same few buffers of 0.1-30 MB (the walk's rows, numpy temporaries, the
 columns' buffers). By default glibc serves those from fresh mappings and hands freed memory back to the kernel,
-so every chunk faults its pages in again: ~390,000 page faults and ~2 s of system time for 1,000,000 `people`
-documents in one process. With both thresholds raised, freed blocks are reused from the heap: ~90,000 faults,
-~1 s (measured here, 2026-11-27). The two go together: raising only the trim threshold turns glibc's adaptive
-mapping threshold off and makes it worse (1.5 million faults).
+so every chunk faults its pages in again. With both thresholds raised, freed blocks are reused from the heap: about
+a quarter of the page faults and half the system time (docs/measurements.md). The two go together: raising only
+the trim threshold turns glibc's adaptive mapping threshold off and makes it worse.
 
 Peak memory does not grow (the same blocks are reused); memory freed after a peak stays in the process until
 256 MiB of it are free at the heap's top. Not glibc (musl, macOS): nothing to do.

@@ -49,6 +49,7 @@ def ingest_collection(
         parts = collection_parts(source, options.workers or os.process_cpu_count() or 1, tmp)
         if not options.workers:
             options = replace(options, workers=auto_workers(sum(p.size for p in parts)))
-        return ingest_parts(
+        summary = ingest_parts(
             source.name, parts, backup_id, dataset, masking=masking, quarantine=quarantine, options=options
         )
+    return replace(summary, provenance=source.provenance())

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from apollo_assets.lake.datasets import ROWS_PER_FILE, PartitionWriter
-from apollo_assets.lake.filesystem import open_location
 from apollo_assets.lake.parquet_files import open_parquet
+from apollo_assets.storage import open_location
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.bson_framing import iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream
 from apollo_assets.mongo.errors import BackupFormatError
-from apollo_assets.mongo.fast.kernels import hop
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream
 
 PIECES_PER_WORKER = 32
 PIECE_BYTES = 8 * 1024 * 1024  # a few chunks of 4,096 documents of ~800 bytes
@@ -63,6 +62,8 @@ def _boundary_past(data: mmap.mmap, u8: np.ndarray, pos: int, target: int) -> in
     """The first document boundary at or past `target`, hopping from the one at `pos` (compiled: only length
     prefixes are read). Hopping touches every page of small documents: each step lets go of the pages behind it,
     or the whole file would count in this process's resident memory (page cache, but RSS all the same)."""
+    from apollo_assets.mongo.fast.kernels import hop  # numba: imported by the processes that split, not the definitions
+
     while pos < target:
         reached = hop(u8, pos, min(target, pos + HOP_BYTES))
         if reached < 0 or reached >= len(u8) or reached == pos:  # bad frame, end, or a tail too short to frame

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from apollo_assets.errors import ApolloError
 from apollo_assets.ingest import progress
 from apollo_assets.ingest.output import StagedFolder, adopt
 from apollo_assets.ingest.parts import Part, PartsSource, guided_groups
@@ -29,14 +30,16 @@ from apollo_assets.ingest.pool import (
     onepass_in_worker,
     shared_counters,
 )
-from apollo_assets.ingest.quarantine import InPartition, QuarantineSink, check_share
+from apollo_assets.ingest.quarantine import InPartition, QuarantineSink
 from apollo_assets.ingest.summary import IngestSummary
 from apollo_assets.ingest.work import Group, GroupOutput, Masking
 from apollo_assets.lake.datasets import PartitionedDataset, PartitionWriter
 from apollo_assets.masking import Masker
+from apollo_assets.masking.leaks.scan import LeakFoundError, merge_reports
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import pilot_stats, plan_of
 from apollo_assets.mongo.passes import ScanResult
+from apollo_assets.mongo.report import check_quarantine_share
 from apollo_assets.mongo.schema import infer_plan
 from apollo_assets.names import printable
 
@@ -48,7 +51,7 @@ class IngestOptions:
     progress: bool | None = None  # a progress bar; None: when stderr is a terminal
 
 
-class _Refit(Exception):
+class _Refit(ApolloError):
     """The pilot's plan is not the collection's: the staged version is abandoned, a second pass follows."""
 
 
@@ -87,9 +90,15 @@ def ingest_parts(
         def finish(writer: PartitionWriter, outputs: list[GroupOutput], scans: list[ScanResult]) -> list:
             for out in outputs:
                 adopt(writer, out.files, out.rows)
+            if masking is not None:  # check, then publish: a leak abandons the staged version
+                leaks = merge_reports(out.leaks for out in outputs if out.leaks is not None)
+                if not leaks.ok:
+                    raise LeakFoundError(f"{collection} {backup_id}", leaks)
             bad = [q for out in outputs for q in out.quarantined]
             where = quarantine.store(writer, collection, backup_id, bad)
-            check_share(collection, backup_id, sum(s.documents for s in scans), bad, options.max_quarantine_share)
+            check_quarantine_share(
+                collection, backup_id, sum(s.documents for s in scans), bad, options.max_quarantine_share
+            )
             return [bad, where]
 
         try:

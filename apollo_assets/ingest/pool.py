@@ -26,7 +26,7 @@ from apollo_assets.mongo.onepass import OnePass
 from apollo_assets.mongo.passes import ScanResult
 from apollo_assets.mongo.schema import Plan
 
-PRELOAD = [__name__, "apollo_assets.mongo.fast.preload"]  # the pipeline, and its compiled kernels loaded
+PRELOAD = [__name__, "apollo_assets.kernel_preload"]  # the pipeline, and its compiled kernels loaded
 
 _next_group: Synchronized | None = None  # the next group to claim, shared by the parent and its workers
 

@@ -16,15 +16,11 @@ from pathlib import Path
 from typing import Protocol
 
 from apollo_assets.lake.datasets import PartitionWriter
-from apollo_assets.lake.filesystem import Location
 from apollo_assets.mongo.report import QuarantinedDocument
-from apollo_assets.names import path_segment, shown
+from apollo_assets.names import path_segment
+from apollo_assets.storage import Location
 
 BSON_FILE, JSONL_FILE = "quarantine.bson", "quarantine.jsonl"
-
-
-class QuarantineThresholdError(RuntimeError):
-    """Too large a share of a collection's documents could not be converted."""
 
 
 def payloads(quarantined: list[QuarantinedDocument]) -> dict[str, bytes]:
@@ -102,17 +98,3 @@ class BesideDataset:
             write_private(self.root, f"{folder}/.{name}.tmp", payload)
             fs.move(f"{folder}/.{name}.tmp", f"{folder}/{name}")
         return f"{folder}/{BSON_FILE}"
-
-
-def check_share(collection: str, backup_id: str, documents: int, bad: list[QuarantinedDocument], limit: float) -> None:
-    """Fail above `limit`. The message names the first bad document's place and the kind of its error, not the
-    error's text: a converter's message may quote the value it could not take (the texts are in the quarantine's
-    JSON lines, in the restricted zone, when the share is allowed)."""
-    share = len(bad) / max(documents, 1)
-    if share > limit:
-        first = bad[0]
-        kind = first.error.partition(":")[0][:60]
-        raise QuarantineThresholdError(
-            f"{shown(collection)} in backup {backup_id}: {len(bad)} of {documents} documents could not be converted "
-            f"({share:.2%} > {limit:.2%}); first: {first.location} ({kind})"
-        )

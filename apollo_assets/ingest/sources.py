@@ -12,20 +12,17 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-
 from apollo_assets.collections import DATABASE
 from apollo_assets.ingest.parts import Part, piece_count, split_file
 from apollo_assets.ingest.spool import spool_source
 from apollo_assets.mongo import open_backup
 from apollo_assets.mongo.archive import ArchiveCollection
 from apollo_assets.mongo.backup import LeftAside, open_dump
+from apollo_assets.mongo.byte_stream import GZIP_MAGIC
 from apollo_assets.mongo.dump_dir import DumpCollection
 from apollo_assets.mongo.live import LiveCollectionSource, LiveOptions, LiveReadError, mongo_uri, redact
 from apollo_assets.mongo.oplog import OplogIndex, ReplayedCollection
 from apollo_assets.mongo.source import CollectionSource
-from apollo_assets.mongo.stream import GZIP_MAGIC
 from apollo_assets.mongo.timeseries import TimeseriesCollection
 from apollo_assets.names import collection_name, database_name, path_segment, shown
 from apollo_assets.settings import ConfigurationError
@@ -71,6 +68,9 @@ class OpenedSource:
 def _live_listing(
     spec: str, database: str, live: LiveOptions | None
 ) -> tuple[dict[str, CollectionSource], dict[str, dict[str, Any]]]:
+    from pymongo import MongoClient  # the driver only for a live cluster: backups are read as files
+    from pymongo.errors import PyMongoError
+
     uri = live_uri(spec)
     try:
         client = MongoClient(uri)
@@ -136,6 +136,8 @@ def _is_gzip(path: Path) -> bool:
 
 def spool_live(source: LiveCollectionSource, directory: Path) -> list[Part]:
     """Each `_id` range read once, side by side, into its own local file: one part per range."""
+    from pymongo import MongoClient
+
     with MongoClient(source.uri) as client:
         ranges = source.ranges(client)
         paths = [directory / f"{path_segment(source.name)}.range{i:04d}.bson" for i in range(len(ranges))]

@@ -29,6 +29,7 @@ class IngestSummary:
     policy: str = ""  # the policy file, "default (fail-closed)", or "" when nothing was masked
     stage_seconds: dict[str, float] = field(default_factory=dict)  # convert, mask, write (summed over workers)
     passes: int = 1  # 2 when the pilot's plan was not the collection's and a second pass converted it
+    provenance: dict[str, Any] = field(default_factory=dict)  # the source's: buckets unpacked, oplog entries replayed
 
     @property
     def docs_per_s(self) -> float:
@@ -55,4 +56,4 @@ class IngestSummary:
             out["masked_unlisted_fields"] = self.masked_unlisted
         if self.drift:
             out["type_drift"] = self.drift
-        return out
+        return {**out, **self.provenance}

@@ -1,5 +1,10 @@
 """What one worker does with its group of parts: scan it (pass one), then convert, mask and write it (pass two).
 
+Masked output is also scanned for PII patterns as it is written, with the batches in hand: the parent merges the
+groups' reports and publishes nothing if any found personal data. (Comparing with the source's own personal values,
+as the lake's check also does, would cost more than the masking: the masker's output for those fields is
+pseudonyms by construction, and what a policy keeps is what the patterns look at.)
+
 The functions are top-level so that a process pool can run them; the parent runs group 0 itself, same code.
 """
 
@@ -14,7 +19,8 @@ import pyarrow as pa
 
 from apollo_assets.ingest.parts import Part, PartsSource
 from apollo_assets.ingest.progress import reporter
-from apollo_assets.masking import Masker, MaskingKey, MaskingPolicy
+from apollo_assets.masking import Masker, MaskingKey, MaskingPolicy, scan_for_leaks
+from apollo_assets.masking.leaks.scan import LeakReport, merge_reports
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.onepass import OnePass
 from apollo_assets.mongo.passes import Converter, ScanResult, convert_source, scan_source
@@ -51,6 +57,7 @@ class GroupOutput:
     quarantined: list[QuarantinedDocument] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=lambda: {"convert": 0.0, "mask": 0.0, "write": 0.0})
+    leaks: LeakReport | None = None  # masked output only: what the leak scan found in what was written
 
 
 def scan_group(group: Group) -> ScanResult:
@@ -98,6 +105,7 @@ def write_batches(
     """Rebatch, mask and write; the time of each stage goes into the output."""
     masker = Masker(masking.policy, masking.key, schema) if masking else None
     out = GroupOutput()
+    reports: list[LeakReport] = []
     batches = iter(rebatch(converted, ROWS_PER_BATCH))
     while True:
         clock = time.perf_counter()
@@ -105,10 +113,15 @@ def write_batches(
         now = time.perf_counter()
         out.seconds["convert"] += now - clock
         if batch is None:
+            if masking is not None:
+                out.leaks = merge_reports(reports)
             return out
-        if masker is not None:
+        if masker is not None and masking is not None:
             batch = masker.mask(batch)
             out.seconds["mask"] += time.perf_counter() - now
+            now = time.perf_counter()
+            reports.append(scan_for_leaks(batch, masking.policy))
+            out.seconds["scan"] = out.seconds.get("scan", 0.0) + time.perf_counter() - now
             now = time.perf_counter()
         sink.write(batch)
         out.rows += batch.num_rows

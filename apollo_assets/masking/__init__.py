@@ -3,15 +3,15 @@
 See `docs/contracts.md` sections 3-4 and the policies in `policies/<collection>.yaml`.
 """
 
-from apollo_assets.masking.fingerprints import PiiFingerprints, collect_pii_fingerprints
-from apollo_assets.masking.keys import ENV_VAR, MaskingKey, MaskingKeyError, load_masking_key
-from apollo_assets.masking.leaks import LeakReport, scan_for_leaks
+from apollo_assets.masking.leaks.fingerprints import PiiFingerprints, collect_pii_fingerprints
+from apollo_assets.masking.leaks.scan import LeakReport, scan_for_leaks
 from apollo_assets.masking.masker import Masker
-from apollo_assets.masking.policy import FieldRule, MaskingPolicy, PolicyError
-from apollo_assets.masking.policy_yaml import load_policy, policy_from_yaml
-from apollo_assets.masking.pseudonym import pseudonym, pseudonymize
+from apollo_assets.masking.policy.files import load_policy, policy_from_yaml
+from apollo_assets.masking.policy.model import FieldRule, MaskingPolicy, PolicyError
+from apollo_assets.masking.policy.suggest import suggest_policy
 from apollo_assets.masking.report import MaskingReport
-from apollo_assets.masking.suggest import suggest_policy
+from apollo_assets.masking.tokens.key import ENV_VAR, MaskingKey, MaskingKeyError, load_masking_key
+from apollo_assets.masking.tokens.pseudonym import pseudonym, pseudonymize
 
 __all__ = [
     "ENV_VAR",

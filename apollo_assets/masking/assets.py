@@ -1,15 +1,21 @@
-"""One masked lake dataset per collection, each guarded by a blocking PII leak check."""
+"""One masked lake dataset per collection, each guarded by a blocking PII leak check.
+
+Check, then publish: the masked partition is staged, its staged files are scanned, and only a clean partition is
+published. The check's result (findings, rows scanned…) is the scan of the staged files; when it fails, the step
+fails too (no retry: the data would not change), nothing is published and the previous version stays in place.
+"""
 
 import dagster as dg
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.freshness import LAKE_FRESHNESS
+from apollo_assets.lake.asset_metadata import dataset_metadata
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.masking.checks import leak_check_result
+from apollo_assets.masking.leaks.checks import backup_fingerprints, leak_result
+from apollo_assets.masking.leaks.scan import LeakFoundError
 from apollo_assets.masking.publish import publish_masked
 from apollo_assets.masking.resource import MaskingKeyResource
-from apollo_assets.metadata import dataset_metadata
 from apollo_assets.pools import INGEST, pool_tags
 
 LAKE_GROUP = "lake"
@@ -49,7 +55,14 @@ def build_lake_asset(collection: str) -> dg.AssetsDefinition:
         key_material = masking_key.load()
         if key_material.created:  # the path only: the key itself never reaches a log
             context.log.warning(f"Created a new local masking key ({key_material.source}); set APOLLO_MASKING_KEY")
-        summary = publish_masked(collection, backup_id, lake.snapshot(collection), dataset, key_material)
+        fingerprints = backup_fingerprints(lake, [backup_id], key_material, [collection])
+        try:
+            summary = publish_masked(
+                collection, backup_id, lake.snapshot(collection), dataset, key_material, fingerprints
+            )
+        except LeakFoundError as leak:
+            yield leak_result(leak.report, check_name=LEAK_CHECK)
+            raise dg.Failure(description=str(leak), allow_retries=False) from None
         if summary.unlisted_fields:
             context.log.warning(
                 f"{collection}: fields not named by the policy, masked fail-closed: {summary.unlisted_fields}"
@@ -66,7 +79,7 @@ def build_lake_asset(collection: str) -> dg.AssetsDefinition:
                 "masking_key_id": key_material.key_id,  # one-way: tells which key masked this, reveals nothing
             }
         )
-        yield leak_check_result(collection, backup_id, lake, key_material, check_name=LEAK_CHECK)
+        yield leak_result(summary.leaks, check_name=LEAK_CHECK)
 
     return masked
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from apollo_assets.masking.actions import ACTIONS
 from apollo_assets.masking.contact import UNKNOWN_COUNTRY_CODE
-from apollo_assets.masking.json_masker import JsonMasker, mask_json_column
-from apollo_assets.masking.keys import MaskingKey
-from apollo_assets.masking.maskers import ACTIONS
+from apollo_assets.masking.ejson.mask import JsonMasker, mask_json_column
 from apollo_assets.masking.plan import Planner, Step
-from apollo_assets.masking.policy import MaskingPolicy
+from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.report import MaskingReport
+from apollo_assets.masking.tokens.key import MaskingKey
 
 
 class Masker:

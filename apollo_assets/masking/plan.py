@@ -6,7 +6,7 @@ dropped with `default: drop`). Structs and lists are descended into; only leaves
 
 Columns are told apart by the snapshot's field metadata (`bson_fields`), never by their names: an Extended JSON
 text column under `keep`, `email` or `phone` (or with rules for fields inside it) is masked by the shape of each
-value (`json_masker`), and a drift type column is recognised only beside the drifting field it belongs to.
+value (`ejson.mask`), and a drift type column is recognised only beside the drifting field it belongs to.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from dataclasses import dataclass, replace
 
 import pyarrow as pa
 
-from apollo_assets.masking.arrowtypes import is_list_like, list_of
-from apollo_assets.masking.bson_fields import DRIFT_SUFFIX, is_json_text, type_columns
-from apollo_assets.masking.decide import decide, fail_closed
-from apollo_assets.masking.maskers import output_type
-from apollo_assets.masking.paths import ancestors, child_path, normalize_path, strip_brackets
-from apollo_assets.masking.policy import ALWAYS_KEPT, FieldRule, MaskingPolicy, PolicyError
+from apollo_assets.masking.actions import output_type
+from apollo_assets.masking.arrow.bson_fields import DRIFT_SUFFIX, is_json_text, type_columns
+from apollo_assets.masking.arrow.types import is_list_like, list_of
+from apollo_assets.masking.policy.decide import decide, fail_closed
+from apollo_assets.masking.policy.model import ALWAYS_KEPT, FieldRule, MaskingPolicy, PolicyError
+from apollo_assets.masking.policy.paths import ancestors, child_path, normalize_path, strip_brackets
 from apollo_assets.masking.report import MaskingReport
 
 __all__ = ["DRIFT_SUFFIX", "Planner", "Step"]
@@ -113,7 +113,7 @@ class Planner:
         return rule.action in SHAPED_ACTIONS
 
     def _shaped(self, f: pa.Field, root: str, rule: FieldRule | None) -> Step:
-        """An Extended JSON column masked value by value (`json_masker`), from ``root`` (its path with array steps)."""
+        """An Extended JSON column masked value by value (`ejson.mask`), from ``root`` (its path with array steps)."""
         path = normalize_path(root)
         self.seen.add(path)
         self.json_roots.add(path)

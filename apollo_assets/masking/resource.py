@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 if TYPE_CHECKING:
-    from apollo_assets.masking.keys import MaskingKey
+    from apollo_assets.masking.tokens.key import MaskingKey
 
 
 class MaskingKeyResource(dg.ConfigurableResource):
@@ -15,6 +15,6 @@ class MaskingKeyResource(dg.ConfigurableResource):
     key: str | None = None
 
     def load(self) -> "MaskingKey":
-        from apollo_assets.masking.keys import load_masking_key
+        from apollo_assets.masking.tokens.key import load_masking_key
 
         return load_masking_key(data_dir=self.data_dir, env=self.env, value=self.key)

@@ -14,7 +14,7 @@ from apollo_assets.mongo.errors import (
     QuarantineThresholdExceeded,
     SchemaError,
 )
-from apollo_assets.mongo.report import QuarantinedDocument, SnapshotReport, check_quarantine_threshold
+from apollo_assets.mongo.report import QuarantinedDocument, SnapshotReport, check_quarantine_share
 from apollo_assets.mongo.roundtrip import canonical, to_document
 from apollo_assets.mongo.snapshot import Snapshot, read_snapshot
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock, DocumentLocation, RawDocument
@@ -36,7 +36,7 @@ __all__ = [
     "SnapshotReport",
     "backup_databases",
     "canonical",
-    "check_quarantine_threshold",
+    "check_quarantine_share",
     "open_backup",
     "open_dump",
     "read_snapshot",

@@ -20,12 +20,12 @@ from typing import Any
 
 import bson
 
-from apollo_assets.mongo.bson_stream import TERMINATOR, check_length, iter_blocks
+from apollo_assets.mongo.bson_framing import TERMINATOR, check_length, iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream, open_maybe_gzip
+from apollo_assets.mongo.collection_metadata import parse_metadata
 from apollo_assets.mongo.crc64 import MASK, Crc64
 from apollo_assets.mongo.errors import ArchiveChecksumError, BackupFormatError, MetadataError
-from apollo_assets.mongo.metadata import parse_metadata
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream, open_maybe_gzip
 from apollo_assets.names import UntrustedNameError, collection_name, database_name, shown
 
 MAGIC = 0x8199E26D

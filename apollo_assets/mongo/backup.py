@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from apollo_assets.mongo.archive import ArchiveCollection, ArchivePrelude, read_archive_prelude
+from apollo_assets.mongo.byte_stream import GZIP_MAGIC
+from apollo_assets.mongo.collection_metadata import metadata_kind
 from apollo_assets.mongo.dump_dir import DumpCollection, read_dump_database, split_suffix
 from apollo_assets.mongo.errors import BackupFormatError, MetadataError
-from apollo_assets.mongo.metadata import metadata_kind
 from apollo_assets.mongo.oplog import OplogIndex, ReplayedCollection, index_oplog
 from apollo_assets.mongo.source import CollectionSource
-from apollo_assets.mongo.stream import GZIP_MAGIC
 from apollo_assets.mongo.timeseries import BUCKETS_PREFIX, TimeseriesCollection
 from apollo_assets.names import UntrustedNameError, collection_name, database_name
 

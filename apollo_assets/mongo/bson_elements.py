@@ -11,6 +11,8 @@ import struct
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from apollo_assets.errors import ApolloError
+
 _I32 = struct.Struct("<i")
 # Value sizes of the types whose values have a fixed size.
 FIXED_SIZES = {
@@ -31,7 +33,7 @@ STRING_LIKE = (0x02, 0x0D, 0x0E)  # string, JavaScript code, symbol: int32 lengt
 DOCUMENT, ARRAY, BINARY = 0x03, 0x04, 0x05
 
 
-class ElementError(ValueError):
+class ElementError(ApolloError, ValueError):
     """The bytes are not a well-framed BSON element; `position` is where in the buffer it went wrong."""
 
     def __init__(self, message: str, position: int) -> None:

@@ -28,6 +28,7 @@ import math
 import struct
 from collections import deque
 
+from apollo_assets.errors import ApolloError
 from apollo_assets.mongo.bson_elements import (
     ARRAY,
     DOCUMENT,
@@ -68,7 +69,7 @@ _EXTENDED_8 = {e: (bits, 4, 4) for e, bits in enumerate((4, 5, 7, 10, 14, 24, 52
 RLE_SELECTOR, RLE_RUN = 15, 120
 
 
-class ColumnError(ValueError):
+class ColumnError(ApolloError, ValueError):
     """A BSON Column that cannot be decoded; `position` is the byte of the binary where it went wrong."""
 
     def __init__(self, message: str, position: int) -> None:

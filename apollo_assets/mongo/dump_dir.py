@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.bson_framing import iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream, open_maybe_gzip
+from apollo_assets.mongo.collection_metadata import metadata_kind, parse_metadata
 from apollo_assets.mongo.errors import MetadataError
-from apollo_assets.mongo.metadata import metadata_kind, parse_metadata
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream, open_maybe_gzip
 from apollo_assets.mongo.timeseries import BUCKETS_PREFIX, TimeseriesCollection
 from apollo_assets.names import UntrustedNameError, shown
 from apollo_assets.names import collection_name as checked_collection_name

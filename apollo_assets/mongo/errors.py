@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from apollo_assets.errors import KnownError
+from apollo_assets.names import shown
 
-class BackupFormatError(Exception):
+
+class BackupFormatError(KnownError):
     """A backup file is structurally broken: the rest of it cannot be read safely.
 
     `path` is the file, `offset` the byte offset in its (decompressed) stream, when known. `retryable`: whether
@@ -33,20 +36,20 @@ class MetadataError(BackupFormatError):
     """A collection's metadata (`<collection>.metadata.json` or archive prelude entry) is missing or bad."""
 
 
-class SchemaError(Exception):
+class SchemaError(KnownError):
     """The documents cannot be given an Arrow schema (e.g. a field name collides with a generated column)."""
 
 
-class QuarantineThresholdExceeded(Exception):
-    """Too large a share of a collection's documents could not be converted."""
+class QuarantineThresholdExceeded(KnownError):
+    """Too large a share of a collection's documents could not be converted (`report.check_quarantine_share`)."""
 
-    def __init__(self, collection: str, quarantined: int, documents: int, threshold: float) -> None:
-        self.collection = collection
-        self.quarantined = quarantined
-        self.documents = documents
-        self.threshold = threshold
-        share = quarantined / documents if documents else 1.0
+    def __init__(
+        self, collection: str, backup_id: str, quarantined: int, documents: int, threshold: float, first: str = ""
+    ) -> None:
+        self.collection, self.backup_id = collection, backup_id
+        self.quarantined, self.documents, self.threshold = quarantined, documents, threshold
+        share = quarantined / max(documents, 1)
         super().__init__(
-            f"collection {collection!r}: {quarantined} of {documents} documents quarantined "
-            f"({share:.2%}), above the threshold of {threshold:.2%}"
+            f"{shown(collection)} in backup {backup_id}: {quarantined} of {documents} documents could not be "
+            f"converted ({share:.2%} > {threshold:.2%})" + (f"; first: {first}" if first else "")
         )

@@ -17,25 +17,28 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pymongo import MongoClient, ReadPreference
-from pymongo.collection import Collection
-from pymongo.errors import PyMongoError
-
-from apollo_assets.mongo.bson_stream import iter_blocks
+from apollo_assets.mongo.bson_framing import iter_blocks
+from apollo_assets.mongo.byte_stream import ByteStream
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.live_ranges import IdRange, split_ranges
 from apollo_assets.mongo.source import CollectionSource, DocumentBlock
-from apollo_assets.mongo.stream import ByteStream
+
+# pymongo is imported where a cluster is read: the definitions import this module (through the snapshot assets)
+# and need none of it.
+if TYPE_CHECKING:
+    from pymongo import MongoClient
+    from pymongo.collection import Collection
 
 ENV_VAR = "APOLLO_MONGO_URI"
+# The option's values, each with its `pymongo.ReadPreference` attribute.
 READ_PREFERENCES = {
-    "primary": ReadPreference.PRIMARY,
-    "primaryPreferred": ReadPreference.PRIMARY_PREFERRED,
-    "secondary": ReadPreference.SECONDARY,
-    "secondaryPreferred": ReadPreference.SECONDARY_PREFERRED,
-    "nearest": ReadPreference.NEAREST,
+    "primary": "PRIMARY",
+    "primaryPreferred": "PRIMARY_PREFERRED",
+    "secondary": "SECONDARY",
+    "secondaryPreferred": "SECONDARY_PREFERRED",
+    "nearest": "NEAREST",
 }
 
 
@@ -119,13 +122,17 @@ class LiveCollectionSource(CollectionSource):
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def collection(self, client: MongoClient) -> Collection:
-        preference = READ_PREFERENCES[self.options.read_preference]
+        from pymongo import ReadPreference
+
+        preference = getattr(ReadPreference, READ_PREFERENCES[self.options.read_preference])
         return client[self.database].get_collection(self.name, read_preference=preference)
 
     def label(self, id_range: IdRange) -> str:
         return f"{redact(self.uri)} {self.database}.{self.name} {id_range.describe()}"
 
     def ranges(self, client: MongoClient) -> list[IdRange]:
+        from pymongo.errors import PyMongoError
+
         collection = self.collection(client)
         try:
             pieces = self.options.ranges or auto_ranges(collection.estimated_document_count())
@@ -135,6 +142,8 @@ class LiveCollectionSource(CollectionSource):
 
     def raw_batches(self, client: MongoClient, id_range: IdRange) -> Iterator[bytes]:
         """The raw BSON batches of one range, in `_id` order; errors name the range."""
+        from pymongo.errors import PyMongoError
+
         cursor = self.collection(client).find_raw_batches(
             id_range.filter(), batch_size=self.options.batch_size, hint=[("_id", 1)]
         )
@@ -146,6 +155,8 @@ class LiveCollectionSource(CollectionSource):
             cursor.close()
 
     def blocks(self) -> Iterator[DocumentBlock]:
+        from pymongo import MongoClient
+
         with MongoClient(self.uri) as client:
             for id_range in self.ranges(client):
                 stream = ByteStream(_RawBatches(self.raw_batches(client, id_range)), self.label(id_range))

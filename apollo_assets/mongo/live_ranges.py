@@ -16,12 +16,14 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bson.decimal128 import Decimal128
 from bson.int64 import Int64
 from bson.objectid import ObjectId
-from pymongo.collection import Collection
+
+if TYPE_CHECKING:
+    from pymongo.collection import Collection  # the driver itself: only where a cluster is read
 
 # The `$type` alias of the bracket each sortable `_id` type belongs to.
 BRACKETS: dict[type, str] = {

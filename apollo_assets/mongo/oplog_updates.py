@@ -22,8 +22,10 @@ from typing import Any
 
 from bson.binary import Binary
 
+from apollo_assets.errors import ApolloError
 
-class UpdateError(ValueError):
+
+class UpdateError(ApolloError, ValueError):
     """An update that cannot be applied to the document."""
 
 

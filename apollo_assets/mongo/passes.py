@@ -16,7 +16,6 @@ import pyarrow as pa
 from apollo_assets.mongo.chunks import Chunk, decode_chunk, gc_paused, iter_chunks
 from apollo_assets.mongo.convert import build_batch
 from apollo_assets.mongo.errors import BackupFormatError
-from apollo_assets.mongo.fast import fast_convert, fast_observe
 from apollo_assets.mongo.field_stats import FieldStats
 from apollo_assets.mongo.report import QuarantinedDocument
 from apollo_assets.mongo.schema import Plan
@@ -38,6 +37,8 @@ Progress = Callable[[int], None] | None  # told the bytes of each chunk read
 
 
 def fast_stats(chunk: Chunk) -> FieldStats | None:
+    from apollo_assets.mongo.fast import fast_observe  # see `Converter.convert`
+
     try:
         return fast_observe(chunk)
     except Exception:  # Unsupported, or anything unforeseen: the decoding path is the authority
@@ -81,6 +82,10 @@ class Converter:
 
     def convert(self, chunk: Chunk, skip: set[int], quarantined: list[QuarantinedDocument]) -> pa.RecordBatch:
         if self.fast and not _holds_any(chunk, skip):
+            # The compiled reader (numba, about a second to import) is imported by the processes that read, not by
+            # the definitions, which import this module through the snapshot assets.
+            from apollo_assets.mongo.fast import fast_convert
+
             try:
                 batch = fast_convert(chunk, self.plan, self.schema, self.backup_id)
                 self.fast_chunks += 1

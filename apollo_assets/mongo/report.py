@@ -31,8 +31,15 @@ class SnapshotReport:
         return self.converted + len(self.quarantined) == self.documents
 
 
-def check_quarantine_threshold(report: SnapshotReport, quarantine_threshold: float = 0.01) -> None:
-    """Raise when more than `quarantine_threshold` (a share) of the documents were quarantined."""
-    bad = len(report.quarantined)
-    if bad and bad > quarantine_threshold * report.documents:
-        raise QuarantineThresholdExceeded(report.collection, bad, report.documents, quarantine_threshold)
+def check_quarantine_share(
+    collection: str, backup_id: str, documents: int, quarantined: list[QuarantinedDocument], limit: float
+) -> None:
+    """Fail when more than `limit` (a share) of the `documents` read were quarantined. The error names the first bad
+    document's place and the kind of its error, not the error's text: a converter's message may quote the value it
+    could not take (the texts are in the quarantine's JSON lines, in the restricted zone, when the share is
+    allowed)."""
+    if len(quarantined) / max(documents, 1) > limit:
+        first = quarantined[0]
+        kind = first.error.partition(":")[0][:60]
+        where = f"{first.location} ({kind})"
+        raise QuarantineThresholdExceeded(collection, backup_id, len(quarantined), documents, limit, first=where)

@@ -1,14 +1,16 @@
 """The daily fallback: whatever the sensor and automation left unmaterialized in the latest backups gets a run.
 
 Normally it finds nothing (the sensor ran the backup, automation followed every change). It catches a backup whose
-run failed on a transient error after its retries, or a daemon that was down while automation should have acted."""
+run failed on a transient error after its retries, or a daemon that was down while automation should have acted.
+A backup whose run failed every attempt the backup sensor allows is left to an operator, not retried daily."""
 
 from collections.abc import Sequence
 
 import dagster as dg
 
+from apollo_assets.backups.attempts import given_up
 from apollo_assets.backups.partitions import backup_partitions
-from apollo_assets.backups.sensor import IN_PROGRESS
+from apollo_assets.operations.backup_sensor import IN_PROGRESS
 
 FALLBACK_SCHEDULE = "daily_fallback"
 # Backups land around 04:00 UTC and take well under an hour: 07:00 leaves room for the sensor and automation.
@@ -35,6 +37,8 @@ def build_fallback_schedule(job_name: str, keys: Sequence[dg.AssetKey], lookback
             busy = dg.RunsFilter(tags={"dagster/partition": backup_id}, statuses=list(IN_PROGRESS))
             if context.instance.get_run_records(busy, limit=1):
                 continue  # its run is still going: what looks missing is on its way
+            if given_up(context.instance, backup_id):
+                continue  # failed every attempt the sensor allows: an operator decides, not a daily retry
             missing = missing_keys(context.instance, keys, backup_id)
             if missing:
                 context.log.warning(f"Backup {backup_id}: {len(missing)} assets never materialized; requesting them")

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from bson import ObjectId
 
+from apollo_assets.collections import COLLECTIONS
+
 from .accounts import AccountTraits, account_status
 from .activity_types import Actor
 from .campaigns import Campaign, campaign_status
@@ -14,17 +16,6 @@ from .seeding import ObjectIds
 from .sizes import Sizes
 from .stages import StageChanges
 from .timeutil import at
-
-COLLECTIONS = (
-    "organizations",
-    "people",
-    "accounts",
-    "users",
-    "contacts",
-    "emailer_campaigns",
-    "emailer_messages",
-    "usage_events",
-)
 
 
 @dataclass

@@ -23,8 +23,10 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         project=project,
         partitions_def=backup_partitions,
         dagster_dbt_translator=WarehouseTranslator(),
-        # A backfill of many backups runs dbt once, over all of them.
-        backfill_policy=dg.BackfillPolicy.single_run(),
+        # No backfill policy, like every other asset: the `backup_pipeline` job holds every layer, and a job whose
+        # assets' policies differ is run one partition at a time all the same (Dagster 1.13 says so with a warning
+        # each time it loads the job). A backfill of several backups therefore runs dbt once per backup; the models
+        # still build any list of backups in one invocation (a run over a partition range passes them all).
         name="warehouse_dbt",
         pool=WAREHOUSE,
     )
@@ -38,16 +40,18 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         # Only the run's backups are (re)loaded: other backups' raw rows stay as they are.
         exposed = warehouse.expose_lake(lake, backup_ids)
         context.log.info(f"Lake exposed to the warehouse {exposed}; building {backup_ids}")
-        with environment(dbt_environment(project, backup_ids)):
-            invocation = dbt.cli(["build"], context=context)
-        events = invocation.stream().fetch_row_counts()
 
         def model_of(output_name: str) -> str | None:
             key = context.asset_key_for_output(output_name)
             return key.path[-1] if key.path[0] == "warehouse" else None
 
-        # The marts' headline numbers are those of the newest backup the run built.
-        yield from with_mart_metadata(events, model_of, warehouse, backup_ids[-1], context.log)
+        # dbt (and dagster-dbt's row counts, in this process) read the warehouse's location and the run's backups
+        # from the environment (`dbt_environment`: why not `--vars`).
+        with environment({**warehouse.dbt_environment(), **dbt_environment(project, backup_ids)}):
+            invocation = dbt.cli(["build"], context=context)
+            events = invocation.stream().fetch_row_counts()
+            # The marts' headline numbers are those of the newest backup the run built.
+            yield from with_mart_metadata(events, model_of, warehouse, backup_ids[-1], context.log)
         for materialization in rebuilt_later(context, warehouse, versioned, backup_ids):
             context.log_event(materialization)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -63,12 +62,3 @@ class WarehouseTranslator(DagsterDbtTranslator):
         if unique_id.startswith("source."):
             return spec
         return spec.replace_attributes(freshness_policy=WAREHOUSE_FRESHNESS)
-
-
-def relation_name(manifest_path: Path, model: str) -> str:
-    """The fully qualified table of a dbt model in the manifest's target, as dbt itself names it."""
-    nodes = json.loads(manifest_path.read_text())["nodes"]
-    for node in nodes.values():
-        if node["resource_type"] in ("model", "seed") and node["name"] == model:
-            return node["relation_name"]
-    raise KeyError(f"dbt project has no model {model!r}")

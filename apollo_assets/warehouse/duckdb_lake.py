@@ -8,8 +8,10 @@ drifts in one backup, is unified by name across files.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
 
 LAKE_SCHEMA = "lake"
 
@@ -33,3 +35,21 @@ def refresh_lake_views(con: duckdb.DuckDBPyConnection, files_by_collection: Mapp
         if not files:
             raise ValueError(f"lake dataset {collection!r} has no committed partition to expose")
         con.execute(view_sql(collection, files))
+
+
+def point_lake_views(con: duckdb.DuckDBPyConnection, files_by_collection: Mapping[str, Sequence[str]]) -> None:
+    """Re-point the `lake` views that exist at these files (a backup retired); a view left with no partition is
+    dropped. Anything else in the schema (a table of raw rows) is not a view over the lake and is left alone."""
+    views = con.execute(
+        "select table_name from information_schema.tables where table_schema = ? and table_type = 'VIEW' "
+        "and table_catalog = current_database()",
+        [LAKE_SCHEMA],
+    ).fetchall()
+    for (collection,) in views:
+        files = files_by_collection.get(collection)
+        if files is None:
+            continue
+        if files:
+            con.execute(view_sql(collection, files))
+        else:
+            con.execute(f"drop view {LAKE_SCHEMA}.{_quote(collection)}")

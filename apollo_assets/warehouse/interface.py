@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Protocol
 
 from apollo_assets.lake.resource import LakeResource
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class Warehouse(Protocol):
     dbt_manifest: str
 
+    def dbt_environment(self) -> dict[str, str]:
+        """What dbt's profile reads from the environment to reach this warehouse (`dbt/profiles.yml`)."""
+        ...
+
     def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Make the lake's committed partitions (at least these backups') readable as `lake.<collection>`."""
+        ...
+
+    def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
+        """Remove the backup's rows from every table that has them (raw lake tables and dbt models), and stop
+        reading its lake partitions; returns the rows removed per table. Run before its lake data is deleted."""
         ...
 
     def relation(self, model: str) -> str: ...

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
-from apollo_assets.metrics.mart_headlines import MODELS, mart_headlines
-from apollo_assets.metrics.marts import MartReader
-from apollo_assets.metrics.trend_image import trend_markdown
+if TYPE_CHECKING:  # the metrics compute with pandas and matplotlib: imported by the step, not the definitions
+    from apollo_assets.metrics.marts import MartReader
 
 log = logging.getLogger(__name__)
 
 
 def mart_metadata(reader: MartReader, model: str, backup_id: str) -> dict[str, Any]:
+    from apollo_assets.metrics.mart_headlines import mart_headlines
+    from apollo_assets.metrics.trend_image import trend_markdown
+
     found = mart_headlines(reader, model, backup_id)
     metadata: dict[str, Any] = {f"metric/{name}": value for name, value in found.numbers.items()}
     metadata["metric_backup_id"] = backup_id
@@ -40,6 +42,8 @@ def with_mart_metadata(
 
     `model_of(output_name)` names the dbt model of an output (None for anything else). A mart whose numbers cannot
     be computed keeps its event and row count, with a warning: its table was built, the numbers are a bonus."""
+    from apollo_assets.metrics.mart_headlines import MODELS
+
     held = []
     for event in events:
         model = model_of(event.output_name) if isinstance(event, dg.Output) else None

@@ -5,6 +5,10 @@ of a source's personal fields. One multi-check scans each model's slices (`backu
 every text column through the lake's detectors, and against keyed fingerprints of the backups' snapshot PII.
 Its checks are blocking: Dagster makes the models' downstream steps (the ML models) wait for them, and a
 failed one fails the check step, so those steps do not run.
+
+The checks are not partitioned (`AssetCheckSpec(partitions_def=...)` is a preview API in Dagster 1.13, which warns
+on every load): the op reads the run's backups from the run itself (`partition_keys`), and each result is
+recorded against the model's latest materialization, as the lake's leak checks are.
 """
 
 from collections.abc import Iterator
@@ -12,12 +16,11 @@ from collections.abc import Iterator
 import dagster as dg
 import pyarrow as pa
 
-from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.masking.checks import backup_fingerprints, leak_result
-from apollo_assets.masking.leaks import scan_for_leaks
-from apollo_assets.masking.policy import MaskingPolicy
+from apollo_assets.masking.leaks.checks import backup_fingerprints, leak_result
+from apollo_assets.masking.leaks.scan import scan_for_leaks
+from apollo_assets.masking.policy.model import MaskingPolicy
 from apollo_assets.masking.resource import MaskingKeyResource
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.interface import Warehouse
@@ -44,7 +47,6 @@ def build_warehouse_pii_checks(warehouse_assets: dg.AssetsDefinition) -> dg.Asse
             CHECK_NAME,
             asset=key,
             blocking=True,
-            partitions_def=backup_partitions,
             description="No email, phone, card or IBAN pattern and no value of a source's PII in the run's backups.",
         )
         for key in models

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
-import pandas as pd
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.warehouse.dbt_project import relation_name
-from apollo_assets.warehouse.duckdb_lake import refresh_lake_views
+from apollo_assets.warehouse.dbt_manifest import relation_name
+from apollo_assets.warehouse.duckdb_lake import point_lake_views, refresh_lake_views
+from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 
 class DuckDBWarehouse(dg.ConfigurableResource):
@@ -28,6 +32,8 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        import duckdb  # imported by the steps that query, not by the definitions
+
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         # Read-only as an access mode in the config, the way dagster-dbt's in-process adapter (row counts) opens the
         # file: DuckDB refuses a second connection of another configuration in one process, and `read_only=True`
@@ -39,6 +45,9 @@ class DuckDBWarehouse(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+    def dbt_environment(self) -> dict[str, str]:
+        return {"APOLLO_WAREHOUSE_PATH": str(self.path)}
 
     def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Refresh the `lake` views over every committed partition; returns the file count per collection.
@@ -52,6 +61,26 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         with self.connect() as con:
             refresh_lake_views(con, files)
         return {collection: len(paths) for collection, paths in files.items()}
+
+    def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
+        """Delete the backup's rows from every dbt table and point the `lake` views at the other partitions only,
+        in one transaction; the backup's lake files are then no longer read by anything here."""
+        if not Path(self.path).exists():
+            return {}
+        files = {}
+        for collection in COLLECTIONS:
+            dataset = lake.masked(collection)
+            files[collection] = [f for b in dataset.partitions() if b != backup_id for f in dataset.files(b)]
+        removed = {}
+        with self.connect() as con:
+            con.execute("begin transaction")
+            for schema, table, column in con.execute(backup_tables_sql()).fetchall():
+                (count,) = con.execute(delete_backup_sql(schema, table, column), [backup_id]).fetchone()
+                if count:
+                    removed[f"{schema}.{table}"] = count
+            point_lake_views(con, files)
+            con.execute("commit")
+        return removed
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with self.connect(read_only=True) as con:

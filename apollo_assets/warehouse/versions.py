@@ -19,6 +19,7 @@ from dagster_dbt import DbtProject
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.names import backup_id as checked_backup_id
+from apollo_assets.warehouse.dbt_manifest import model_nodes
 from apollo_assets.warehouse.interface import Warehouse
 
 BACKUP_IDS_ENV = "APOLLO_BACKUP_IDS"
@@ -67,7 +68,7 @@ def later_backups(warehouse: Warehouse, model: str, backup_ids: list[str]) -> li
 
 def versioned_models(manifest_path: Path) -> set[str]:
     """The models of the manifest stored as versions (materialization `backup_versions`)."""
-    nodes = json.loads(Path(manifest_path).read_text())["nodes"].values()
+    nodes = model_nodes(manifest_path).values()
     return {
         n["name"] for n in nodes if n["resource_type"] == "model" and n["config"]["materialized"] == "backup_versions"
     }

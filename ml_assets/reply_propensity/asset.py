@@ -4,12 +4,11 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from apollo_assets.backups.partitions import backup_partitions
-from apollo_assets.freshness import MODEL_FRESHNESS
-from apollo_assets.warehouse.resource import DuckDBWarehouse
+from apollo_assets.warehouse.interface import Warehouse
 from ml_assets import checks, plots
 from ml_assets.errors import values_withheld
 from ml_assets.guards import column_roles, identifier_violations
+from ml_assets.model_asset import model_asset, not_trained
 from ml_assets.publish import Candidate, publish_model
 from ml_assets.reply_propensity.features import FEATURES, SOURCE_MODEL
 from ml_assets.resource import ModelRegistryResource
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from ml_assets.reply_propensity.train import TrainedReplyModel
 
 NAME = "reply_propensity"
-KEY = ["ml", NAME]
 ROC_AUC_MARGIN = 0.02
 FLOOR = f"ROC AUC at least {ROC_AUC_MARGIN} above the constant-rate baseline, and a better PR AUC and Brier score"
 
@@ -32,20 +30,15 @@ def beats_baseline(metrics: dict[str, float]) -> bool:
     )
 
 
-@dg.asset(
-    key=KEY,
-    deps=[dg.AssetKey(["warehouse", SOURCE_MODEL])],
-    partitions_def=backup_partitions,
-    check_specs=checks.check_specs(KEY, FLOOR),
-    group_name="ml",
-    kinds={"scikit-learn", "python"},
+@model_asset(
+    NAME,
+    sources=[SOURCE_MODEL],
+    floor=FLOOR,
     description="Gradient-boosted reply propensity of a prospect to a sequence message, trained on earlier sends "
     "and validated on later ones, next to a constant-rate baseline.",
-    freshness_policy=MODEL_FRESHNESS,
-    tags={"layer": "model"},
 )
 def reply_propensity_model(
-    context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse, model_registry: ModelRegistryResource
+    context: dg.AssetExecutionContext, warehouse: dg.ResourceParam[Warehouse], model_registry: ModelRegistryResource
 ) -> dg.MaterializeResult:
     backup_id = context.partition_key
     # In a total order: the time split sorts stably by send time, so ties keep this order, not the table's.
@@ -54,13 +47,7 @@ def reply_propensity_model(
         frame = warehouse.frame(query.format(warehouse.relation(SOURCE_MODEL)), [backup_id])
         violations = identifier_violations(frame, FEATURES, column_roles(warehouse.dbt_manifest, SOURCE_MODEL))
     if violations:
-        return dg.MaterializeResult(
-            metadata={"registered": False, "reason": "identifier features"},
-            check_results=[
-                checks.identifier_result(violations, FEATURES),
-                checks.baseline_result(False, {"reason": "not trained: identifier features"}),
-            ],
-        )
+        return not_trained(violations, FEATURES)
     from ml_assets.reply_propensity.train import PARAMS, train_reply_model  # scikit-learn: in the step only
 
     with values_withheld(f"{NAME}: training"):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # a type only: the definitions import the feature names, and need no pandas
 
 SOURCE_MODEL = "mart_reply_training"
 LABEL = "replied"

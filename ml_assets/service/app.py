@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from ml_assets.engagement_store import EngagementStore
 from ml_assets.errors import describe
 from ml_assets.registry import ModelRegistry
 from ml_assets.service import errors
@@ -49,6 +50,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     app.state.store = store
     app.state.warehouse = Warehouse(settings.warehouse_path, settings.dbt_manifest)
+    app.state.engagement = EngagementStore(settings.engagement_store) if settings.engagement_store else None
     # The scoring route first: routes are matched in order, and it is the hot path.
     for router in (models.router, health.router, entities.router, marts.router):
         app.include_router(router)

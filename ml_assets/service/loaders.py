@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from ml_assets.compiled import Scorer, compile_scorer
 from ml_assets.errors import ValueFreeError
 from ml_assets.registry import ModelCard
 from ml_assets.reply_propensity.features import FEATURES as REPLY_FEATURES
+from ml_assets.scoring import Scorer, compile_scorer
 from ml_assets.similar_companies.model import SimilarCompanies
 
 REPLY = "reply_propensity"

@@ -37,6 +37,12 @@ class Prospect(BaseModel):
     send_hour: Annotated[int, Field(ge=0, le=23)] | None = None
     send_day_of_week: Annotated[int, Field(ge=1, le=7, description="ISO: 1 = Monday")] | None = None
     campaign_step_count: Count | None = None
+    contact_id: Annotated[str, Field(pattern="^[0-9a-f]{24}$")] | None = Field(
+        None,
+        description="The contact (ObjectId hex). When given, the contact's engagement of the last 30 days, kept "
+        "fresh by the event stream, fills previous_messages_to_person and previous_replies_from_person (unless the "
+        "request gives them) and is returned in `engagement`.",
+    )
 
 
 class ScoreRequest(BaseModel):
@@ -49,6 +55,11 @@ class ScoreResponse(BaseModel):
     model: str
     version: int
     scores: list[float] = Field(description="Reply probability of each prospect, in request order.")
+    engagement: list[dict[str, int] | None] | None = Field(
+        None,
+        description="Per prospect with a contact_id: its recent sent, opens, clicks and replies from the event "
+        "stream (null when the stream has seen none); absent when no prospect names a contact.",
+    )
 
 
 class Company(BaseModel):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apollo_assets.settings import ConfigurationError, load_settings
+from ml_assets.engagement_store import engagement_store_path
 
 TOKEN_VARIABLE = "APOLLO_SERVICE_TOKEN"
 MIN_TOKEN_LENGTH = 16
@@ -21,6 +22,7 @@ class ServiceSettings:
     registry_root: Path
     dbt_manifest: Path
     poll_seconds: float = 5.0
+    engagement_store: Path | None = None  # contacts' recent engagement, kept fresh by `apollo stream`
 
 
 def load_service_settings(environ: Mapping[str, str] | None = None) -> ServiceSettings:
@@ -40,4 +42,5 @@ def load_service_settings(environ: Mapping[str, str] | None = None) -> ServiceSe
         # The manifest the Dagster code location parses for the local (DuckDB) target.
         dbt_manifest=Path(environ.get("APOLLO_DBT_MANIFEST", DBT_DIR / "target" / "duckdb" / "manifest.json")),
         poll_seconds=float(environ.get("APOLLO_MODEL_POLL_SECONDS", "5")),
+        engagement_store=engagement_store_path(platform.data_dir, environ),
     )

@@ -2,11 +2,11 @@
 
 Holding the file open would block dbt (DuckDB allows one writing process, and no writer while a reader has it
 open), so the service never keeps it. While dbt writes, opening fails: that is a 503 with Retry-After, not a 500.
-Relations come from the dbt manifest (schema and table; the catalog is whatever file is opened)."""
+Relations come from the dbt manifest (`apollo_assets/warehouse/dbt_manifest.py`: schema and table; the catalog is
+whatever file is opened)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -20,6 +20,8 @@ from typing import Any
 
 import duckdb
 from fastapi import HTTPException, status
+
+from apollo_assets.warehouse.dbt_manifest import model_nodes, schema_and_table
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
@@ -40,8 +42,7 @@ class Warehouse:
     def relations(self) -> dict[str, str]:
         if not self.manifest.exists():
             raise _unavailable(f"dbt manifest {self.manifest} not found: the warehouse has not been built yet")
-        nodes = json.loads(self.manifest.read_text())["nodes"].values()
-        return {n["name"]: _schema_and_table(n["relation_name"]) for n in nodes if n["resource_type"] == "model"}
+        return {name: schema_and_table(node["relation_name"]) for name, node in model_nodes(self.manifest).items()}
 
     def relation(self, model: str) -> str:
         if model not in self.relations:
@@ -85,11 +86,6 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, str) and MASKED_EMAIL.match(value):
         return None
     return value
-
-
-def _schema_and_table(relation_name: str) -> str:
-    parts = [p.strip('"') for p in relation_name.split(".")]
-    return ".".join(f'"{p}"' for p in parts[-2:])
 
 
 def _first_line(error: Exception) -> str:

@@ -4,12 +4,11 @@ import math
 
 import dagster as dg
 
-from apollo_assets.backups.partitions import backup_partitions
-from apollo_assets.freshness import MODEL_FRESHNESS
-from apollo_assets.warehouse.resource import DuckDBWarehouse
+from apollo_assets.warehouse.interface import Warehouse
 from ml_assets import checks, plots
 from ml_assets.errors import values_withheld
 from ml_assets.guards import column_roles, identifier_violations
+from ml_assets.model_asset import model_asset, not_trained
 from ml_assets.publish import Candidate, publish_model
 from ml_assets.resource import ModelRegistryResource
 from ml_assets.similar_companies.evaluate import K, evaluate, held_out_signal
@@ -17,25 +16,19 @@ from ml_assets.similar_companies.features import BLOCK_WEIGHTS, FEATURES, PROFIL
 from ml_assets.tracking import display_uri
 
 NAME = "similar_companies"
-KEY = ["ml", NAME]
 PRECISION = f"precision_at_{K}"
 FLOOR = f"precision@{K} on held-out co-saves above the popularity baseline's"
 
 
-@dg.asset(
-    key=KEY,
-    deps=[dg.AssetKey(["warehouse", PROFILES_MODEL]), dg.AssetKey(["warehouse", SAVES_MODEL])],
-    partitions_def=backup_partitions,
-    check_specs=checks.check_specs(KEY, FLOOR),
-    group_name="ml",
-    kinds={"scikit-learn", "python"},
+@model_asset(
+    NAME,
+    sources=[PROFILES_MODEL, SAVES_MODEL],
+    floor=FLOOR,
     description="Companies similar to a company, from industry, size, keywords and technologies (TF-IDF, cosine "
     "nearest neighbours), evaluated with precision@k on companies saved by the same held-out accounts.",
-    freshness_policy=MODEL_FRESHNESS,
-    tags={"layer": "model"},
 )
 def similar_companies_model(
-    context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse, model_registry: ModelRegistryResource
+    context: dg.AssetExecutionContext, warehouse: dg.ResourceParam[Warehouse], model_registry: ModelRegistryResource
 ) -> dg.MaterializeResult:
     backup_id = context.partition_key
     query = "select * from {} where backup_id = ? order by company_id"
@@ -43,13 +36,7 @@ def similar_companies_model(
         profiles = warehouse.frame(query.format(warehouse.relation(PROFILES_MODEL)), [backup_id])
         violations = identifier_violations(profiles, FEATURES, column_roles(warehouse.dbt_manifest, PROFILES_MODEL))
     if violations:
-        return dg.MaterializeResult(
-            metadata={"registered": False, "reason": "identifier features"},
-            check_results=[
-                checks.identifier_result(violations, FEATURES),
-                checks.baseline_result(False, {"reason": "not trained: identifier features"}),
-            ],
-        )
+        return not_trained(violations, FEATURES)
     from ml_assets.similar_companies.model import K_MAX, fit_similar_companies  # scikit-learn: in the step only
 
     saves_query = "select * from {} where backup_id = ? order by company_id, account_id"  # a total order

@@ -17,6 +17,8 @@ from apollo_assets.backups.manifest import MARKER
 from apollo_assets.backups.resource import BackupBucketResource
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.mongo.live_resource import MongoClusterResource
+from apollo_assets.warehouse.resource import DuckDBWarehouse
+from tests import tiers
 from tests.backups.daemon import QUEUED_ONLY, Daemon
 
 PEOPLE = b"\x05\x00\x00\x00\x00"  # one empty BSON document
@@ -42,6 +44,8 @@ def resources_for(bucket: str, data: Path) -> dict:
         "backup_bucket": BackupBucketResource(url=bucket),
         "lake": LakeResource(snapshot_url=str(data / "snapshots"), lake_url=str(data / "lake")),
         "mongo_cluster": MongoClusterResource(),  # no live cluster: these tests read backups
+        # Not built: retiring a backup finds no warehouse file and removes no rows.
+        "warehouse": DuckDBWarehouse(path=str(data / "warehouse.duckdb"), dbt_manifest=str(data / "manifest.json")),
     }
 
 
@@ -93,6 +97,7 @@ def start_fake_gcs(data: Path, log: Path) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture
+@tiers.integration
 def gcs_server(tmp_path, monkeypatch):
     """Call with a folder laid out as `<bucket>/<object path>`; the server serves it until the test ends."""
     servers = []
@@ -121,6 +126,7 @@ def test_instance():
 
 
 @pytest.fixture
+@tiers.integration  # the sensor daemon's own loop, loading a code location each tick
 def daemon(tmp_path, monkeypatch) -> Daemon:
     """The real sensor daemon over `tmp_path/backups` (see daemon_defs.py)."""
     monkeypatch.setenv("APOLLO_TEST_DATA_DIR", str(tmp_path))

@@ -2,13 +2,16 @@
 instance only queues), the bucket and data dir from the environment the test sets."""
 
 import os
+from datetime import timedelta
 
 import dagster as dg
 
+from apollo_assets.backups.attempts import RunRetries
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.backups.resource import BackupBucketResource
-from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.operations.backup_sensor import build_backup_sensor
+from apollo_assets.warehouse.resource import DuckDBWarehouse
 
 
 @dg.asset(key=["mongo", "people"], partitions_def=backup_partitions)
@@ -23,9 +26,11 @@ def defs() -> dg.Definitions:
     return dg.Definitions(
         assets=[people],
         jobs=[dg.define_asset_job("backup_pipeline", selection=dg.AssetSelection.all())],
-        sensors=[build_backup_sensor("backup_pipeline")],
+        # No delay before a retry: the daemon's clock is frozen between ticks.
+        sensors=[build_backup_sensor("backup_pipeline", retries=RunRetries(delay=timedelta(0)))],
         resources={
             "backup_bucket": BackupBucketResource(url=f"{data_dir}/backups"),
             "lake": LakeResource(snapshot_url=f"{data_dir}/snapshots", lake_url=f"{data_dir}/lake"),
+            "warehouse": DuckDBWarehouse(path=f"{data_dir}/warehouse.duckdb", dbt_manifest=f"{data_dir}/manifest.json"),
         },
     )

@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 
 from apollo_assets.backups.manifest import MARKER
-from apollo_assets.backups.sensor import build_backup_sensor
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from tests.backups.conftest import make_backup, resources_for, tick
 
 

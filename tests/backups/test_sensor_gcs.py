@@ -1,18 +1,18 @@
-"""The same sensor over a GCS bucket (fake-gcs-server): what it sees, what it verifies, and 10,000 backups."""
+"""The same sensor over a GCS bucket (fake-gcs-server): what it sees, what it verifies, and 10,000 backups (more than
+one page of GCS's listing; how long it takes: benchmarks/sensor.py)."""
 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from apollo_assets.backups.bucket import BackupBucket
 from apollo_assets.backups.integrity import CorruptBackupError
 from apollo_assets.backups.manifest import MARKER
-from apollo_assets.backups.sensor import MAX_RUNS_PER_TICK, build_backup_sensor
+from apollo_assets.operations.backup_sensor import MAX_RUNS_PER_TICK, build_backup_sensor
 from tests.backups.conftest import PEOPLE, make_backup, resources_for, tick
-from tests.backups.test_sensor_scale import BUDGET, backup_ids, write_markers
+from tests.backups.test_sensor_scale import backup_ids, write_markers
 
 URL = "gs://acme-backups/prod/apollo"
 
@@ -49,10 +49,6 @@ def test_10000_backups_over_gcs_in_one_listing(bucket_dir, gcs_server, tmp_path,
     ids = backup_ids(10_000)
     write_markers(bucket_dir, ids)
     gcs_server(tmp_path / "gcs")
-    started = time.perf_counter()
     result = tick(build_backup_sensor("backup_pipeline"), test_instance, resources_for(URL, tmp_path))
-    elapsed = time.perf_counter() - started
     assert test_instance.get_dynamic_partitions("backups") == ids
     assert [r.run_key for r in result.run_requests] == ids[:MAX_RUNS_PER_TICK]
-    print(f"\n10,000 backups on GCS: evaluation {elapsed:.1f}s")
-    assert elapsed < BUDGET

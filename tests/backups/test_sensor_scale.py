@@ -1,20 +1,22 @@
-"""10,000 backups already in the bucket: one tick of the real daemon sees them all, well within its time limit."""
+"""10,000 backups already in the bucket: one listing, one sensor evaluation and one tick of the real daemon see them
+all, and request the oldest runs first. How long each takes against the daemon's limit: benchmarks/sensor.py."""
 
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from apollo_assets.backups.bucket import BackupBucket
 from apollo_assets.backups.manifest import MARKER
-from apollo_assets.backups.sensor import MAX_RUNS_PER_TICK, build_backup_sensor
+from apollo_assets.operations.backup_sensor import MAX_RUNS_PER_TICK, build_backup_sensor
 from tests.backups.conftest import resources_for, tick
 
 COUNT = 10_000
-TICK_LIMIT = 60  # the daemon's default time limit for one sensor evaluation
-BUDGET = TICK_LIMIT / 4  # "well under": a shared 2-core machine must still pass
+
+pytestmark = pytest.mark.integration  # 10,000 backups on disk and in the instance: too heavy for the unit loop
 
 
 def backup_ids(count: int) -> list[str]:
@@ -33,38 +35,25 @@ def test_listing_10000_local_backups_is_one_pass(tmp_path):
     ids = backup_ids(COUNT)
     write_markers(tmp_path, ids)
     (tmp_path / "20990101T000000Z").mkdir()  # half-written: no marker
-    started = time.perf_counter()
-    listed = BackupBucket.from_url(str(tmp_path)).complete_backup_ids()
-    elapsed = time.perf_counter() - started
-    assert listed == ids
-    assert elapsed < 5, f"listing took {elapsed:.1f}s"
+    assert BackupBucket.from_url(str(tmp_path)).complete_backup_ids() == ids
 
 
-def test_one_evaluation_over_10000_backups_fits_the_tick_limit(tmp_path, test_instance):
-    # The limit bounds the evaluation of the sensor in the code server: listing, bookkeeping, adding partitions.
+def test_one_evaluation_over_10000_backups_adds_them_all_and_requests_the_oldest(tmp_path, test_instance):
     ids = backup_ids(COUNT)
     write_markers(tmp_path / "backups", ids)
     sensor = build_backup_sensor("backup_pipeline")
     resources = resources_for(str(tmp_path / "backups"), tmp_path)
-    started = time.perf_counter()
     result = tick(sensor, test_instance, resources)
-    first = time.perf_counter() - started
     assert test_instance.get_dynamic_partitions("backups") == ids
     assert [r.run_key for r in result.run_requests] == ids[:MAX_RUNS_PER_TICK]  # oldest first, the rest later
-    started = time.perf_counter()
     result = tick(sensor, test_instance, resources)
-    second = time.perf_counter() - started
     assert [r.run_key for r in result.run_requests] == ids[MAX_RUNS_PER_TICK : 2 * MAX_RUNS_PER_TICK]
-    print(f"\n10,000 backups: evaluations {first:.1f}s then {second:.1f}s (limit {TICK_LIMIT}s)")
-    assert first < BUDGET and second < BUDGET, (first, second)
 
 
 def test_one_daemon_tick_over_10000_backups(daemon, tmp_path):
     # The whole tick as the daemon runs it: evaluation, then the creation of each requested run.
     ids = backup_ids(COUNT)
     write_markers(tmp_path / "backups", ids)
-    elapsed = daemon.tick()
+    daemon.tick()
     assert daemon.instance.get_dynamic_partitions("backups") == ids
     assert daemon.run_keys() == ids[:MAX_RUNS_PER_TICK]
-    print(f"\n10,000 backups: daemon tick {elapsed:.1f}s")
-    assert elapsed < TICK_LIMIT / 2

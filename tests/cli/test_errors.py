@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from apollo_assets.cli import main
 from apollo_assets.cli.errors import ApolloCommand, ApolloGroup, error_text
-from apollo_assets.masking.keys import MaskingKeyError
+from apollo_assets.masking.tokens.key import MaskingKeyError
 from tests.mongo.helpers import write_dump
 
 BACKUP = "20261126T040000Z"
@@ -77,6 +77,7 @@ def test_debug_lets_the_error_through_with_its_traceback(dump, tmp_path, monkeyp
     assert isinstance(CliRunner().invoke(main, args[:-1]).exception, MaskingKeyError)
 
 
+@pytest.mark.integration  # runs `python -c` as a user would
 def test_the_installed_command_prints_one_line_and_a_traceback_only_when_asked(dump, tmp_path):
     env = {**os.environ, "APOLLO_MASKING_KEY": "not a key!", "APOLLO_DATA_DIR": str(tmp_path / "data")}
     command = [sys.executable, "-c", "from apollo_assets.cli import main; main()", "ingest", str(dump), "--out"]
@@ -152,3 +153,16 @@ def test_a_failed_collection_reports_no_raw_value(monkeypatch, dump, tmp_path):
     assert "1 collection(s) failed: people" in one_line(result)
     assert "p1@example.com" not in result.output
     assert '"error": "unexpected RuntimeError' in result.stdout
+
+
+def test_any_known_error_is_shown_and_any_other_by_its_type_only():
+    """A new module's refusal needs no registration: deriving from `KnownError` is what makes its text shown."""
+    from apollo_assets.errors import ApolloError, KnownError
+    from apollo_assets.mongo.bson_elements import ElementError
+
+    class NewRefusal(KnownError):
+        pass
+
+    assert error_text(NewRefusal("collection 'x': bad   thing\nat 3")) == "collection 'x': bad thing at 3"
+    assert error_text(ApolloError("quoting 'secret@example.com'")).startswith("unexpected ApolloError")
+    assert "secret" not in error_text(ElementError("value 'secret'", 3))

@@ -10,7 +10,7 @@ from prod.snowflake_emulator import DATABASE, SCHEMA, patched_snowflake, snowfla
 
 from apollo_assets.metrics import marts
 from apollo_assets.metrics.mart_headlines import MODELS, mart_headlines
-from apollo_assets.warehouse.snowflake_prod import production_warehouse
+from apollo_assets.warehouse.snowflake.prod import production_warehouse
 
 from .hand_marts import A, B, create_statements, write_manifest
 

@@ -16,6 +16,7 @@ import pytest
 
 from apollo_assets.sample_data import Sizes, write_sample_backup
 from apollo_assets.settings import load_settings
+from tests import tiers
 from tests.e2e.server import REPO, Service, answers, free_port, graphql
 
 ARTIFACTS = REPO / "test-artifacts" / "e2e"
@@ -36,6 +37,7 @@ class Deployment:
 
 
 @pytest.fixture(scope="package")  # stopped when the e2e tests end: its daemon must not run beside the rest
+@tiers.slow
 def deployment(tmp_path_factory) -> Iterator[Deployment]:
     with deploy(tmp_path_factory.mktemp("e2e") / "data") as running:
         yield running

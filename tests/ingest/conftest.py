@@ -9,6 +9,7 @@ import pytest
 
 from apollo_assets.masking import MaskingKey
 from apollo_assets.sample_data import Sizes, generate_database, iter_people, write_bson_file
+from tests import tiers
 from tests.mongo.helpers import METADATA
 from tests.mongo.secantus import secantus_server
 
@@ -36,6 +37,7 @@ def key() -> MaskingKey:
 
 
 @pytest.fixture(scope="session")
+@tiers.integration
 def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with secantus_server(tmp_path_factory.mktemp("secantus") / "data") as uri:
         yield uri

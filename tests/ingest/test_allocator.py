@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from apollo_assets.ingest.allocator import keep_freed_memory
 
 # A chunk's life in miniature: sixteen buffers of ~2 MB written and freed together; 20 chunks. Prints the faults.
@@ -27,6 +29,7 @@ def _faults(mode: str) -> int:
     return int(done.stdout)
 
 
+@pytest.mark.integration  # a fresh Python process
 def test_freed_blocks_are_reused_without_page_faults() -> None:
     pages = 16 * 2_000_000 // 4096  # of one chunk
     assert _faults("default") > 10 * pages  # glibc hands the freed heap back: every chunk faults it in again

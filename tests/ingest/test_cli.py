@@ -28,6 +28,7 @@ def _ingested(output: str) -> list[dict]:
     return [line for line in _lines(output) if "rows" in line]
 
 
+@pytest.mark.integration  # two worker processes
 def test_a_dump_folder_gives_one_masked_dataset_and_summary_per_collection(people_dump, tmp_path):
     (people_dump / "gadgets.bson").write_bytes(b"".join(encode({"_id": i, "owner": f"o{i}@x.io"}) for i in range(9)))
     (people_dump / "gadgets.metadata.json").write_text(METADATA)

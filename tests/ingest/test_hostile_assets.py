@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import dagster as dg
+import pytest
 
+from apollo_assets.ingest.assets import snapshot_assets
 from apollo_assets.masking.assets import lake_assets
 from apollo_assets.masking.resource import MaskingKeyResource
-from apollo_assets.mongo.assets import snapshot_assets
 from tests.backups.conftest import MARKER, marker, resources_for
 from tests.mongo.helpers import write_dump
 
@@ -34,6 +35,7 @@ def _contacts() -> list[dict]:
     return contacts
 
 
+@pytest.mark.integration  # Dagster runs
 def test_no_personal_key_or_value_reaches_the_event_log(tmp_path) -> None:
     folder = tmp_path / "backups" / BACKUP
     path = write_dump(folder / "apollo", "contacts", _contacts())

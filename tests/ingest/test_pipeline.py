@@ -16,16 +16,14 @@ from apollo_assets.ingest import (
     BesideDataset,
     IngestOptions,
     Masking,
-    QuarantineThresholdError,
     ingest_collection,
     open_collections,
 )
-from apollo_assets.ingest.quarantine import check_share
 from apollo_assets.lake import PartitionedDataset, PartitionNotFoundError, open_location
 from apollo_assets.masking import Masker, load_policy
-from apollo_assets.mongo import open_backup, read_snapshot
+from apollo_assets.mongo import QuarantineThresholdExceeded, open_backup, read_snapshot
 from apollo_assets.mongo.archive_writer import ArchiveCollectionSpec, write_archive
-from apollo_assets.mongo.report import QuarantinedDocument
+from apollo_assets.mongo.report import QuarantinedDocument, check_quarantine_share
 from apollo_assets.mongo.source import DocumentLocation
 from tests.mongo.helpers import encode, write_dump
 
@@ -48,6 +46,7 @@ def _ingest(source, out, workers=1, masking=None, **options):
     return summary, dataset
 
 
+@pytest.mark.integration  # two worker processes
 def test_two_workers_write_what_one_writes_and_what_the_snapshot_reads(people_dump, tmp_path, key):
     people = open_backup(people_dump).collections["people"]
     one, ds1 = _ingest(people, tmp_path / "one")
@@ -60,6 +59,7 @@ def test_two_workers_write_what_one_writes_and_what_the_snapshot_reads(people_du
     assert two.drift == snapshot.report.drift and "intent_score" in two.drift
 
 
+@pytest.mark.integration  # two worker processes
 def test_masked_output_is_the_masker_applied_to_the_snapshot(people_dump, tmp_path, key):
     people = open_backup(people_dump).collections["people"]
     policy = load_policy("people")
@@ -72,6 +72,7 @@ def test_masked_output_is_the_masker_applied_to_the_snapshot(people_dump, tmp_pa
     assert "email" in dataset.schema(BACKUP).names and not any("@example" in e for e in summary.to_json())
 
 
+@pytest.mark.integration  # two worker processes
 def test_a_rerun_writes_the_same_files(people_dump, tmp_path):
     people = open_backup(people_dump).collections["people"]
     first, dataset = _ingest(people, tmp_path, workers=2)
@@ -81,6 +82,7 @@ def test_a_rerun_writes_the_same_files(people_dump, tmp_path):
     assert [Path(f).read_bytes() for f in dataset.files(BACKUP)] == contents
 
 
+@pytest.mark.integration  # two worker processes
 def test_gzip_and_archive_backups_give_the_same_rows(people_dump, tmp_path):
     plain = people_dump / "people.bson"
     gz_dir = tmp_path / "gz" / "apollo"
@@ -105,6 +107,7 @@ def _with_bad(tmp_path, bad_count: int):
     return open_backup(path.parent).collections["things"]
 
 
+@pytest.mark.integration  # two worker processes
 def test_quarantined_documents_go_beside_the_dataset_and_are_counted(tmp_path):
     summary, dataset = _ingest(_with_bad(tmp_path, 1), tmp_path / "out", workers=2)
     assert (summary.documents, summary.rows, summary.quarantined) == (101, 100, 1)
@@ -115,7 +118,7 @@ def test_quarantined_documents_go_beside_the_dataset_and_are_counted(tmp_path):
 
 
 def test_too_many_quarantined_documents_fail_and_publish_nothing(tmp_path):
-    with pytest.raises(QuarantineThresholdError, match=r"5 of 105 documents"):
+    with pytest.raises(QuarantineThresholdExceeded, match=r"5 of 105 documents"):
         _ingest(_with_bad(tmp_path, 5), tmp_path / "out", max_quarantine_share=0.02)
     with pytest.raises(PartitionNotFoundError):
         PartitionedDataset(open_location(str(tmp_path / "out")), "things").current(BACKUP)
@@ -150,7 +153,7 @@ def _late_changes(tmp_path, change_at: int):
 
 
 @pytest.mark.parametrize(("change_at", "passes"), [(0, 1), (100, 1), (9_800, 2)])
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.integration)])
 def test_a_plan_proven_wrong_later_takes_a_second_pass_and_the_same_rows(tmp_path, change_at, passes, workers):
     source = _late_changes(tmp_path, change_at)
     summary, dataset = _ingest(source, tmp_path / "out", workers=workers)
@@ -166,6 +169,7 @@ def small_pieces(monkeypatch):
     monkeypatch.setattr("apollo_assets.ingest.parts.PIECE_BYTES", 16 * 1024)
 
 
+@pytest.mark.integration  # two worker processes
 def test_many_groups_claimed_by_two_processes_give_the_rows_and_files_of_a_rerun(
     people_dump, tmp_path, key, small_pieces
 ):
@@ -181,6 +185,7 @@ def test_many_groups_claimed_by_two_processes_give_the_rows_and_files_of_a_rerun
     assert [Path(f).read_bytes() for f in ds2.files(BACKUP)] == contents
 
 
+@pytest.mark.integration  # two worker processes
 def test_many_groups_take_the_second_pass_together(tmp_path, small_pieces):
     source = _late_changes(tmp_path, 9_800)
     summary, dataset = _ingest(source, tmp_path / "out", workers=2)
@@ -218,7 +223,7 @@ def test_the_quarantine_threshold_error_quotes_no_document_text():
     names the first document's place and the kind of error only."""
     location = DocumentLocation("people.bson", 120)
     bad = [QuarantinedDocument(location, "cannot convert: ArrowInvalid: Could not convert 'p1@example.com'", b"")]
-    with pytest.raises(QuarantineThresholdError) as info:
-        check_share("people", BACKUP, 10, bad, 0.01)
+    with pytest.raises(QuarantineThresholdExceeded) as info:
+        check_quarantine_share("people", BACKUP, 10, bad, 0.01)
     assert "p1@example.com" not in str(info.value)
     assert "first: people.bson at byte offset 120 (cannot convert)" in str(info.value)

@@ -9,16 +9,15 @@ import pyarrow as pa
 import pytest
 from pymongo import MongoClient
 
-from apollo_assets.lake import PartitionedDataset, open_location
-from apollo_assets.mongo import read_snapshot
-from apollo_assets.mongo.dump_dir import DumpCollection
-from apollo_assets.mongo.live_resource import MongoClusterResource
-from apollo_assets.mongo.publish import (
+from apollo_assets.ingest.snapshots import (
     MissingCollectionError,
-    QuarantineThresholdError,
     publish_live_snapshot,
     publish_snapshot,
 )
+from apollo_assets.lake import PartitionedDataset, open_location
+from apollo_assets.mongo import QuarantineThresholdExceeded, read_snapshot
+from apollo_assets.mongo.dump_dir import DumpCollection
+from apollo_assets.mongo.live_resource import MongoClusterResource
 from tests.mongo.helpers import encode, write_dump
 
 BACKUP = "20261126T040000Z"
@@ -36,7 +35,7 @@ def test_a_snapshot_keeps_raw_values_and_its_quarantine_beside_its_files(tmp_pat
         assert f.read() == BAD
     for name in ("quarantine.bson", "quarantine.jsonl"):  # raw documents: owner-only from their creation
         assert os.stat(dataset.extra_path(BACKUP, name)).st_mode & 0o077 == 0
-    with pytest.raises(QuarantineThresholdError):
+    with pytest.raises(QuarantineThresholdExceeded):
         publish_snapshot(tmp_path / "backup", "people", "20261127T040000Z", dataset, max_quarantine_share=0.001)
     assert dataset.partitions() == [BACKUP]
     with pytest.raises(MissingCollectionError, match="has no collection 'nope'"):

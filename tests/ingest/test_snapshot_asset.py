@@ -6,13 +6,14 @@ import json
 
 import bson
 import dagster as dg
+import pytest
 from pymongo import MongoClient
 
-from apollo_assets.mongo.assets import snapshot_assets, step_failure
+from apollo_assets.ingest.assets import snapshot_assets, step_failure
+from apollo_assets.ingest.snapshots import MissingCollectionError
 from apollo_assets.mongo.errors import BackupFormatError
 from apollo_assets.mongo.live import LiveReadError
 from apollo_assets.mongo.live_resource import MongoClusterResource, cluster_resource
-from apollo_assets.mongo.publish import MissingCollectionError
 from tests.backups.conftest import MARKER, make_backup, marker, resources_for
 from tests.mongo.helpers import encode, write_dump
 
@@ -61,6 +62,7 @@ def test_a_live_export_reads_the_cluster_named_by_the_environment(tmp_path, mong
     assert mongo_uri not in repr(found)  # the URI (credentials) never reaches metadata
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_live_export_without_a_uri_fails_once_naming_the_variable(tmp_path):
     with dg.instance_for_test() as instance:
         result = materialize(ACCOUNTS, tmp_path, instance, {"mongo_cluster": MongoClusterResource()}, source="live")
@@ -80,6 +82,7 @@ def backup_with_bad_documents(tmp_path, good: int = 20, bad: int = 5) -> None:
     (folder / MARKER).write_text(json.dumps(marker(BACKUP, entry)))
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_backup_with_too_many_undecodable_documents_fails_once_and_publishes_nothing(tmp_path):
     backup_with_bad_documents(tmp_path)
     with dg.instance_for_test() as instance:
@@ -92,6 +95,7 @@ def test_a_backup_with_too_many_undecodable_documents_fails_once_and_publishes_n
     assert not list((tmp_path / "snapshots").rglob("*.parquet"))
 
 
+@pytest.mark.integration  # a Dagster run
 def test_the_quarantine_threshold_is_run_config(tmp_path):
     backup_with_bad_documents(tmp_path)
     with dg.instance_for_test() as instance:
@@ -110,6 +114,7 @@ def test_only_errors_of_the_cluster_or_network_are_left_to_the_retry_policy():
         assert "people of 20261126T040000Z" in failure.description and str(bad) in failure.description
 
 
+@pytest.mark.integration  # a Dagster run
 def test_a_time_series_collection_becomes_its_measurements_and_the_metadata_says_so(tmp_path):
     """`usage_events` kept as a time-series collection, dumped with `--oplog`: the snapshot holds the measurements
     (the one the oplog added included) under the collection's name, and its metadata says where they came from."""

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import time
+
 import pyarrow as pa
 import pytest
 
@@ -44,7 +47,7 @@ def test_failure_midway_keeps_previous_version_and_leaves_nothing_behind(dataset
     assert len(versions) == 1
 
 
-def test_hard_crash_version_is_invisible_and_swept_by_next_commit(dataset, tmp_path):
+def test_hard_crash_version_is_invisible_and_swept_by_a_commit_after_the_grace_period(dataset, tmp_path):
     dataset.write("20260101T000000Z", SCHEMA, [batch(0, 2)])
     # A process killed mid-write leaves a version folder but never the pointer to it.
     orphan = tmp_path / "lake/people/backup_id=20260101T000000Z/v=deadbeef"
@@ -52,7 +55,14 @@ def test_hard_crash_version_is_invisible_and_swept_by_next_commit(dataset, tmp_p
     (orphan / "part-0000.parquet").write_bytes(b"PAR1 half written")
     assert dataset.read("20260101T000000Z").num_rows == 2
     dataset.write("20260101T000000Z", SCHEMA, [batch(0, 3)])
+    assert orphan.exists()  # written a moment ago: its writer may still be alive
+
+    idle = time.time() - dataset.grace.total_seconds() - 60
+    for path in (orphan / "part-0000.parquet", orphan):
+        os.utime(path, (idle, idle))
+    dataset.write("20260101T000000Z", SCHEMA, [batch(0, 4)])
     assert not orphan.exists()
+    assert dataset.read("20260101T000000Z").num_rows == 4
 
 
 def test_never_committed_partition_is_not_listed_and_raises(dataset, tmp_path):

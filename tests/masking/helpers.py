@@ -24,7 +24,7 @@ def policy(text: str, collection: str = "people") -> MaskingPolicy:
 
 
 def rules(fields: dict[str, object], collection: str = "people", default: str = "hash") -> MaskingPolicy:
-    from apollo_assets.masking.policy_yaml import parse_policy
+    from apollo_assets.masking.policy.files import parse_policy
 
     data = {"collection": collection, "default": default, "fields": fields}
     return parse_policy(data, source=f"{collection}.yaml")

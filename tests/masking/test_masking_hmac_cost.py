@@ -12,10 +12,11 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 
-import apollo_assets.masking.hmac_batch as hmac_batch
-from apollo_assets.masking import Masker, hmac_kernel
-from apollo_assets.masking.hmac_batch import hmac_tokens
-from apollo_assets.masking.token_cache import TokenCache, cache_for, clear_token_caches
+import apollo_assets.masking.tokens.hmac_arrays as hmac_arrays
+from apollo_assets.masking import Masker
+from apollo_assets.masking.tokens import hmac_kernel
+from apollo_assets.masking.tokens.cache import TokenCache, cache_for, clear_token_caches
+from apollo_assets.masking.tokens.hmac_arrays import hmac_tokens
 
 from .helpers import KEY, OTHER_KEY, rules, token
 
@@ -37,13 +38,13 @@ def either_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 def hashed(python_loop: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
     """Every value that reaches the Python HMAC loop, in order."""
     seen: list[bytes] = []
-    real = hmac_batch.digest_function
+    real = hmac_arrays.digest_function
 
     def counting(secret: bytes):
         compute = real(secret)
         return lambda items: (seen.extend(items), compute(items))[1]
 
-    monkeypatch.setattr(hmac_batch, "digest_function", counting)
+    monkeypatch.setattr(hmac_arrays, "digest_function", counting)
     clear_token_caches()
     yield seen
     clear_token_caches()
@@ -91,7 +92,7 @@ def test_cached_and_uncached_tokens_are_equal_and_keys_do_not_share_a_cache(pyth
 
 def test_the_cache_stays_bounded_and_right() -> None:
     cache = TokenCache(capacity=100)
-    compute = hmac_batch.digest_function(KEY.secret)
+    compute = hmac_arrays.digest_function(KEY.secret)
     for start in range(0, 1_000, 10):
         items = [f"value {i}".encode() for i in range(start, start + 10)]
         assert cache.digests(items, compute) == compute(items)
@@ -119,7 +120,7 @@ def test_a_library_without_sha256_falls_back_to_the_python_loop(monkeypatch: pyt
     monkeypatch.setattr(hmac_kernel, "_hashlib_libcrypto", lambda: "libc.so.6")  # loads, but no SHA256_*
     hmac_kernel._openssl.cache_clear()
     try:
-        assert hmac_kernel.tokens(*hmac_batch._buffers(pa.array([b"x"])), KEY.secret, 32) is None
+        assert hmac_kernel.tokens(*hmac_arrays._buffers(pa.array([b"x"])), KEY.secret, 32) is None
         assert hmac_tokens(pa.array(["Ada", None]), KEY.secret).to_pylist() == [token("Ada"), None]
     finally:
         hmac_kernel._openssl.cache_clear()

@@ -43,14 +43,14 @@ def test_prod_without_a_key_is_an_error_naming_the_variable(tmp_path: Path) -> N
 
 def test_local_mode_creates_an_owner_only_key_file_once(tmp_path: Path, caplog: LogCapture) -> None:
     data_dir = tmp_path / "data"
-    with caplog.at_level(logging.INFO, logger="apollo_assets.masking.keys"):
+    with caplog.at_level(logging.INFO, logger="apollo_assets.masking.tokens.key"):
         first = load_masking_key(data_dir, "local", environ={})
     path = data_dir / "masking.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "created a new local masking key" in caplog.text and first.secret.hex() not in caplog.text
     assert [p.name for p in data_dir.iterdir()] == ["masking.key"]  # no temp file left behind
     caplog.clear()
-    with caplog.at_level(logging.INFO, logger="apollo_assets.masking.keys"):
+    with caplog.at_level(logging.INFO, logger="apollo_assets.masking.tokens.key"):
         again = load_masking_key(data_dir, "local", environ={})
     assert again == first and "created" not in caplog.text
     assert len(first.secret) == 32

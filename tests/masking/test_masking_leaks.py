@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from apollo_assets.masking import collect_pii_fingerprints, load_policy, scan_for_leaks
-from apollo_assets.masking.detectors import detect, iban_valid, luhn_valid
+from apollo_assets.masking.leaks.detectors import detect, iban_valid, luhn_valid
 
 from .helpers import KEY, OTHER_KEY, mask, rules
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apollo_assets.masking import Masker, load_policy, pseudonymize
-from apollo_assets.masking.policy_yaml import parse_policy
+from apollo_assets.masking.policy.files import parse_policy
 
 from .helpers import KEY, OTHER_KEY, mask, strings
 

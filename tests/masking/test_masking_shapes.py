@@ -173,7 +173,7 @@ def test_a_literal_name_that_looks_like_a_nested_path_matches_no_rule() -> None:
 
 @pytest.mark.parametrize("name", ["a.b", "a[]", "$a", 'say "hi"', " a", "a ", "", "tab\there"])
 def test_names_with_path_characters_are_quoted_in_paths(name: str) -> None:
-    from apollo_assets.masking.paths import child_path
+    from apollo_assets.masking.policy.paths import child_path
 
     assert child_path("", name) == json.dumps(name, ensure_ascii=not name.isprintable())
     assert child_path("p", name, "[]") == "p[]." + json.dumps(name, ensure_ascii=not name.isprintable())
@@ -195,7 +195,7 @@ json_values = st.recursive(
 )
 def test_documents_no_rule_reaches_into_mask_alike_by_either_walk(document: dict, default: str) -> None:
     """The walk that builds no path (nothing named inside) gives what the walk by paths gives."""
-    from apollo_assets.masking.json_masker import JsonMasker
+    from apollo_assets.masking.ejson.mask import JsonMasker
 
     by_paths = rules({"c": "keep", "c.named_elsewhere": "keep"}, default=default)  # `c` encloses a rule
     plain = rules({"c": "keep"}, default=default)

@@ -17,8 +17,6 @@ from apollo_assets.sample_data import Sizes, write_sample_backup
 
 from .helpers import KEY
 
-MONGODUMP = Path("/work/shared/fixtures/mongodump")
-
 
 @pytest.fixture(scope="module")
 def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -71,15 +69,15 @@ def test_an_archive_backup(backup: Path, tmp_path: Path) -> None:
     assert actions["email"] == "email" and actions["phone"] == "phone" and actions["first_name"] == "hash"
 
 
-def test_real_mongodump_output() -> None:
-    mflix = drafts(suggest(MONGODUMP / "sample_mflix").output)
+def test_real_mongodump_output(mongodump_fixtures: Path) -> None:
+    mflix = drafts(suggest(mongodump_fixtures / "sample_mflix").output)
     assert set(mflix) == {"sessions", "theaters"}
     assert mflix["theaters"]["fields"]["location.address.street1"] == "hash"
     assert mflix["theaters"]["fields"]["location.address.city"] == "keep"
     assert mflix["sessions"]["fields"]["user_id"] == "keep"
-    several = suggest(MONGODUMP)
+    several = suggest(mongodump_fixtures)
     assert several.exit_code != 0 and "--database" in several.output
-    accounts = drafts(suggest(MONGODUMP, "--database", "sample_analytics", "-c", "accounts").output)
+    accounts = drafts(suggest(mongodump_fixtures, "--database", "sample_analytics", "-c", "accounts").output)
     assert accounts["accounts"]["fields"]["account_id"] == "keep"
 
 

@@ -17,7 +17,7 @@ from warehouse.conftest import Warehouse, new_warehouse  # tests/warehouse: the 
 from apollo_assets.sample_data import Sizes, backup_id_for, generate_database
 from apollo_assets.sample_data.timeutil import DEFAULT_START
 from apollo_assets.warehouse.resource import DuckDBWarehouse
-from ml_assets.assets import ModelRegistryResource, model_assets
+from ml_assets.definitions import ModelRegistryResource, model_assets
 
 SEED = 7
 

@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ml_assets.assets import reply_propensity_model
+from ml_assets.definitions import reply_propensity_model
 from ml_assets.registry import ModelRegistry
 
 from .sample import materialize

@@ -1,4 +1,4 @@
-"""Helpers for the mongo reader tests: fixture paths, writing BSON files, reading snapshots back."""
+"""Helpers for the mongo reader tests: writing BSON files, reading snapshots back."""
 
 from __future__ import annotations
 
@@ -12,17 +12,6 @@ from apollo_assets.mongo import read_snapshot
 from apollo_assets.mongo.codec import DECODE_OPTIONS
 from apollo_assets.mongo.dump_dir import DumpCollection
 from apollo_assets.mongo.roundtrip import canonical, to_document
-
-# shared/ lies beside the repository, in a developer's tree and in CI alike.
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "mongodump"
-
-FIXTURE_COUNTS = {
-    ("sample_analytics", "accounts"): 1746,
-    ("sample_mflix", "theaters"): 1564,
-    ("sample_mflix", "sessions"): 1,
-    ("sample_geospatial", "shipwrecks"): 11095,
-    ("sample_training", "zips"): 29470,
-}
 
 METADATA = '{"options":{},"indexes":[{"v":2,"key":{"_id":1},"name":"_id_"}]}'
 

@@ -11,13 +11,14 @@ from urllib.parse import quote_plus
 import pytest
 
 from apollo_assets.mongo import BackupFormatError, MetadataError, open_backup
+from tests.fixtures_dir import FIXTURE_COUNTS
 
-from .helpers import FIXTURE_COUNTS, METADATA, encode, write_dump
+from .helpers import METADATA, encode, write_dump
 
 
-def test_every_fixture_database_opens_with_its_metadata(fixtures_dir):
+def test_every_fixture_database_opens_with_its_metadata(mongodump_fixtures):
     for (db, name), count in FIXTURE_COUNTS.items():
-        backup = open_backup(fixtures_dir / db)
+        backup = open_backup(mongodump_fixtures / db)
         assert backup.format == "directory" and backup.database == db
         source = backup.collections[name]
         assert source.name == name
@@ -26,8 +27,8 @@ def test_every_fixture_database_opens_with_its_metadata(fixtures_dir):
         assert sum(1 for _ in source.documents()) == count
 
 
-def test_theaters_metadata_keeps_the_2dsphere_index(fixtures_dir):
-    metadata = open_backup(fixtures_dir / "sample_mflix").collections["theaters"].metadata
+def test_theaters_metadata_keeps_the_2dsphere_index(mongodump_fixtures):
+    metadata = open_backup(mongodump_fixtures / "sample_mflix").collections["theaters"].metadata
     assert {"location.geo": "2dsphere"} in [index["key"] for index in metadata["indexes"]]
 
 

@@ -89,6 +89,7 @@ def test_string_columns_join_the_values_bytes(texts):
     assert array.to_pylist() == texts
 
 
+@pytest.mark.integration  # a fresh Python process
 def test_without_a_writable_cache_folder_the_kernels_compile_in_the_process_and_say_so():
     # NUMBA_CACHE_LOCATOR_CLASSES limits numba to a locator that never applies to a file: as in a read-only image.
     code = (

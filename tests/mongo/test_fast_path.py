@@ -23,8 +23,9 @@ from apollo_assets.mongo.chunks import iter_chunks
 from apollo_assets.mongo.fast import Unsupported, fast_convert, fast_observe
 from apollo_assets.mongo.passes import Converter, convert_source, scan_source
 from apollo_assets.mongo.schema import arrow_schema, infer_plan
+from tests.fixtures_dir import FIXTURE_COUNTS
 
-from .helpers import FIXTURE_COUNTS, encode, source_of, write_dump
+from .helpers import encode, source_of, write_dump
 from .test_roundtrip_random import collections, scalars
 
 
@@ -79,8 +80,8 @@ def test_people_like_documents_take_the_fast_path_and_match(tmp_path):
 
 
 @pytest.mark.parametrize(("database", "collection"), sorted(FIXTURE_COUNTS))
-def test_real_dumps_match(fixtures_dir, database, collection):
-    assert_same(both_paths(source_of(fixtures_dir / database / f"{collection}.bson", collection)))
+def test_real_dumps_match(mongodump_fixtures, database, collection):
+    assert_same(both_paths(source_of(mongodump_fixtures / database / f"{collection}.bson", collection)))
 
 
 @settings(

@@ -13,7 +13,7 @@ from apollo_assets.mongo import (
     BackupFormatError,
     QuarantineThresholdExceeded,
     canonical,
-    check_quarantine_threshold,
+    check_quarantine_share,
     read_snapshot,
     to_document,
 )
@@ -89,12 +89,13 @@ def test_quarantine_threshold(tmp_path):
     bad = encode({"s": "x"}).replace(b"x", b"\xff")
     snapshot = snapshot_of(tmp_path, GOOD * 10 + [bad])  # 1 of 101 is under 1%
     rows_of(snapshot)
-    check_quarantine_threshold(snapshot.report)
-    with pytest.raises(QuarantineThresholdExceeded, match="1 of 101 documents quarantined"):
-        check_quarantine_threshold(snapshot.report, quarantine_threshold=0.005)
-    snapshot = snapshot_of(tmp_path / "more", [*GOOD, bad, bad])
-    with pytest.raises(QuarantineThresholdExceeded, match="'things': 2 of 12"):
-        check_quarantine_threshold(snapshot.report)
+    report = snapshot.report
+    check_quarantine_share(report.collection, report.backup_id, report.documents, report.quarantined, 0.01)
+    with pytest.raises(QuarantineThresholdExceeded, match="1 of 101 documents could not be converted"):
+        check_quarantine_share(report.collection, report.backup_id, report.documents, report.quarantined, 0.005)
+    report = snapshot_of(tmp_path / "more", [*GOOD, bad, bad]).report
+    with pytest.raises(QuarantineThresholdExceeded, match=r"'things' in backup .*: 2 of 12"):
+        check_quarantine_share(report.collection, report.backup_id, report.documents, report.quarantined, 0.01)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

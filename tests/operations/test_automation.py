@@ -8,15 +8,17 @@ import pytest
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.operations.automation import AUTOMATION_SENSOR, DOWNSTREAM_CONDITION, with_automation
+from tests import tiers
 
 P, Q = "20261101T040000Z", "20261102T040000Z"
 
 
 def test_every_layer_below_the_snapshots_is_automated(platform_defs):
     specs = list(platform_defs.resolve_all_asset_specs())
-    assert {s.key.path[0] for s in specs} == {"mongo", "lake", "warehouse", "ml"}
+    assert {s.key.path[0] for s in specs} == {"mongo", "lake", "warehouse", "ml", "stream"}
     for spec in specs:
-        expected = None if spec.key.path[0] == "mongo" else DOWNSTREAM_CONDITION
+        # Snapshots follow the backup sensor, stream hours their own sensor (the consumer's watermark).
+        expected = None if spec.key.path[0] in ("mongo", "stream") else DOWNSTREAM_CONDITION
         assert spec.automation_condition == expected, spec.key
     sensor = platform_defs.resolve_sensor_def(AUTOMATION_SENSOR)
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
@@ -64,6 +66,7 @@ class Ticks:
 
 
 @pytest.fixture
+@tiers.integration  # runs in an instance and the automation daemon's evaluations of them
 def ticks(test_instance):
     test_instance.add_dynamic_partitions("backups", [P])
     ticks = Ticks(test_instance)

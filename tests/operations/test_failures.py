@@ -11,9 +11,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import dagster as dg
 import pytest
 
-from apollo_assets.mongo.assets import snapshot_assets
+from apollo_assets.ingest.assets import snapshot_assets
 from apollo_assets.operations.alerts import Alert, email_notifier, notifiers_from_env
 from apollo_assets.operations.failures import alert_for, run_failure_alerts
+from tests import tiers
 from tests.backups.conftest import PEOPLE, make_backup, resources_for
 
 BACKUP = "20261101T040000Z"
@@ -23,6 +24,7 @@ EXPECTED = (
 
 
 @pytest.fixture
+@tiers.integration  # a Dagster run
 def failed_run(tmp_path, test_instance):
     """The real `mongo/people` snapshot asset over a backup whose only file was truncated after its marker."""
     folder = make_backup(tmp_path / "backups", BACKUP)
@@ -116,6 +118,7 @@ def test_email_is_configured_by_environment_and_sends_the_alert(monkeypatch):
 
 
 @pytest.fixture
+@tiers.integration
 def webhook():
     """A Slack-like incoming webhook on a free loopback port that records what it receives."""
     received = []

@@ -13,6 +13,8 @@ import pytest
 import yaml
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
+from tests import tiers
+
 from .postgres import PostgresServer, postgres_server
 
 DAGSTER_YAML = Path(__file__).parents[2] / "dagster.yaml"
@@ -38,6 +40,7 @@ def with_postgres_storage(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
+@tiers.integration
 def postgres() -> Iterator[PostgresServer]:
     with postgres_server(db_name="dagster", user="apollo") as server:
         yield server

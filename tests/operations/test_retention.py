@@ -10,8 +10,8 @@ import dagster as dg
 import pyarrow as pa
 import pytest
 
-from apollo_assets.backups.sensor import build_backup_sensor
 from apollo_assets.collections import COLLECTIONS
+from apollo_assets.operations.backup_sensor import build_backup_sensor
 from apollo_assets.operations.retention import RetentionPolicy, retention_from_env
 from tests.backups.conftest import make_backup, resources_for, tick
 
@@ -63,7 +63,7 @@ def test_a_backup_older_than_the_window_is_retired_and_never_run(platform, tmp_p
     sensor = build_backup_sensor("backup_pipeline", retention=window)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("apollo_assets.backups.sensor.datetime", _frozen(now))
+        patch.setattr("apollo_assets.operations.backup_sensor.datetime", _frozen(now))
         result = tick(sensor, instance, resources)
 
     assert not result.run_requests

@@ -60,3 +60,12 @@ def test_it_skips_when_everything_is_materialized(evaluate, platform_defs, test_
     report_all_but(test_instance, platform_defs, P, set())
     result = evaluate()
     assert not result.run_requests and "materialized" in result.skip_message
+
+
+def test_it_leaves_a_backup_whose_retries_the_sensor_gave_up_to_an_operator(evaluate, platform_defs, test_instance):
+    test_instance.add_dynamic_partitions("backups", [P, Q])
+    report_all_but(test_instance, platform_defs, P, {"ml/reply_propensity"})
+    report_all_but(test_instance, platform_defs, Q, {"ml/reply_propensity"})
+    tags = {"dagster/partition": P, "apollo/backup": P, "apollo/trigger": "backup_sensor:gave_up"}
+    test_instance.add_run(dg.DagsterRun(job_name="backup_pipeline", tags=tags, status=dg.DagsterRunStatus.FAILURE))
+    assert [r.partition_key for r in evaluate().run_requests] == [Q]

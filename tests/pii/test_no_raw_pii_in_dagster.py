@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from apollo_assets.masking.keys import ENV_VAR, decode_key
+from apollo_assets.masking.tokens.key import ENV_VAR, decode_key
 
 from .raw_pii import RawPii
 

@@ -55,7 +55,8 @@ def email_tokens_in_parquet(root: Path) -> set[str]:
 def test_every_asset_is_materialized_for_every_backup(platform):
     from apollo_assets.definitions import current_definitions
 
-    keys = {spec.key.to_user_string() for spec in current_definitions().resolve_all_asset_specs()}
+    specs = current_definitions().resolve_all_asset_specs()
+    keys = {spec.key.to_user_string() for spec in specs if spec.group_name != "stream"}  # hourly, not per backup
     assert all(run.success for run in platform.runs.values()), platform.runs
     assert set(platform.runs) == set(platform.backups)
     for run in platform.runs.values():

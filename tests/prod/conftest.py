@@ -13,10 +13,13 @@ import pytest
 # emulator does not have.
 os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = "false"
 
+from tests import tiers
+
 from .gcs_server import FakeGcsServer
 
 
 @pytest.fixture(scope="session")
+@tiers.integration
 def fake_gcs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The emulator's URL; STORAGE_EMULATOR_HOST points gcsfs and google-cloud-storage at it meanwhile."""
     server = FakeGcsServer(tmp_path_factory.mktemp("fake-gcs") / "server.log")

@@ -22,7 +22,7 @@ import snowflake.connector
 CONNECTING_MODULES = (
     "dagster_snowflake.resources",
     "dbt.adapters.snowflake.connections",
-    "apollo_assets.warehouse.snowflake_resource",
+    "apollo_assets.warehouse.snowflake.resource",
 )
 DATABASE, SCHEMA = "APOLLO", "PUBLIC"
 

@@ -29,8 +29,8 @@ from warehouse.conftest import (  # noqa: F401 (fixtures)
 )
 
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.warehouse.dbt_project import relation_name
-from apollo_assets.warehouse.snowflake_prod import production_warehouse
+from apollo_assets.warehouse.dbt_manifest import relation_name
+from apollo_assets.warehouse.snowflake.prod import production_warehouse
 
 from .lake_data import write_lake
 from .snowflake_emulator import DATABASE, SCHEMA, patched_snowflake, snowflake_env
@@ -55,7 +55,7 @@ def dbt_build(tmp_path: Path, backup_ids: list[str], *select: str) -> Build:
     result = dbtRunner().invoke([*args, "--vars", f"{{backup_ids: {backup_ids}}}"])
     if result.exception is not None:
         raise result.exception
-    build = Build(result, 0.0)
+    build = Build(result)
     assert result.success, "dbt build on fakesnow failed:\n" + "\n".join(build.failures())
     return build
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pyarrow as pa
 import pytest
 
@@ -32,6 +34,7 @@ def test_a_partition_written_to_gcs_reads_back(bucket, gcs_client):
     assert objects == {
         "lake/people/backup_id=20261101T040000Z/_CURRENT.json",
         f"lake/people/backup_id=20261101T040000Z/v={info.version}/part-0000.parquet",
+        "lake/people/_sweep/backup_id=20261101T040000Z",  # written to: retention looks here for versions to delete
     }
 
 
@@ -48,8 +51,11 @@ def test_the_pointer_publishes_a_new_version_atomically_on_gcs(bucket, gcs_clien
 
     assert second.version != first.version
     assert dataset.read("20261101T040000Z").column("_id").to_pylist() == ["x", "y", "z"]
-    # The superseded version is gone from the bucket; only the pointer and the new version remain.
+    # The superseded version stays for the grace period (a reader may hold it), then a sweep removes it.
+    assert [b.name for b in gcs_client.list_blobs(bucket) if f"v={first.version}" in b.name]
+    assert dataset.sweep_pending(now=datetime.now(UTC) + dataset.grace + timedelta(seconds=1)) == {}
     assert not [b.name for b in gcs_client.list_blobs(bucket) if f"v={first.version}" in b.name]
+    assert dataset.read("20261101T040000Z").column("_id").to_pylist() == ["x", "y", "z"]
 
 
 def test_a_failed_write_leaves_the_previous_version_on_gcs(bucket, gcs_client):

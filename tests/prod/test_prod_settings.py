@@ -12,8 +12,8 @@ from apollo_assets.lake.resource import LakeResource
 from apollo_assets.resources import build_resources
 from apollo_assets.settings import PROD_VARIABLES, ConfigurationError, load_settings
 from apollo_assets.warehouse.dbt_project import DBT_DIR
-from apollo_assets.warehouse.snowflake_prod import endpoint_args
-from apollo_assets.warehouse.snowflake_resource import SnowflakeWarehouse
+from apollo_assets.warehouse.snowflake.prod import endpoint_args
+from apollo_assets.warehouse.snowflake.resource import SnowflakeWarehouse
 
 from .snowflake_emulator import snowflake_env
 

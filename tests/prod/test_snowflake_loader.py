@@ -15,9 +15,9 @@ from warehouse import crafted  # tests/warehouse: a hand-made database in two ba
 from apollo_assets.lake import PartitionedDataset, PartitionNotFoundError, open_location
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.names import UntrustedNameError
-from apollo_assets.warehouse.snowflake_load import LakeSchemaError, load_partition
-from apollo_assets.warehouse.snowflake_prod import production_warehouse
-from apollo_assets.warehouse.snowflake_sql import create_schema_sql
+from apollo_assets.warehouse.snowflake.load import LakeSchemaError, load_partition
+from apollo_assets.warehouse.snowflake.prod import production_warehouse
+from apollo_assets.warehouse.snowflake.sql import create_schema_sql
 
 from .lake_data import write_lake
 from .snowflake_emulator import fakesnow_targets, patched_snowflake, snowflake_env

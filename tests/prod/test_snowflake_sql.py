@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from apollo_assets.warehouse import snowflake_sql as sql
-from apollo_assets.warehouse.snowflake_types import family, loads_into, snowflake_type
+from apollo_assets.warehouse.snowflake import sql
+from apollo_assets.warehouse.snowflake.column_types import family, loads_into, snowflake_type
 
 FORMAT = "FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE BINARY_AS_TEXT = FALSE)"
 
@@ -116,8 +116,8 @@ def test_a_stage_path_folder_is_one_name(folder):
 
 
 def test_the_stages_are_named_in_quotes(tmp_path):
-    from apollo_assets.lake.filesystem import Location
-    from apollo_assets.warehouse.snowflake_stage import ExternalStage, InternalStage
+    from apollo_assets.storage import Location
+    from apollo_assets.warehouse.snowflake.stage import ExternalStage, InternalStage
 
     assert InternalStage().name == '"LAKE"."APOLLO_LAKE_UPLOADS"'
     external = ExternalStage(Location(fs=None, root="acme-lake/apollo", url="gs://acme-lake/apollo"), "GCS_LAKE")

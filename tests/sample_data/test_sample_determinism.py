@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from apollo_assets.sample_data import Sizes, generate_database, write_backup, write_sample_backup
 
 from .conftest import SMALL
@@ -34,6 +36,7 @@ def test_another_seed_gives_another_database() -> None:
     assert [p["name"] for p in a["people"]] != [p["name"] for p in b["people"]]
 
 
+@pytest.mark.integration  # a fresh Python process
 def test_bytes_do_not_depend_on_the_process_hash_seed(tmp_path: Path) -> None:
     local = write_backup(tmp_path / "here", generate_database(7, 1, TINY), "20261102T040000Z")
     script = (

@@ -14,8 +14,6 @@ from apollo_assets.sample_data.world import COLLECTIONS
 from .conftest import SMALL
 from .helpers import marker, read_backup, read_bson, read_json
 
-FIXTURES = Path("/work/shared/fixtures/mongodump")
-
 
 def test_bucket_layout_follows_the_contract(bucket: Path) -> None:
     ids = complete_backup_ids(bucket)
@@ -53,8 +51,9 @@ def test_bson_files_are_plain_concatenated_documents(bucket: Path) -> None:
     assert documents == marker(bucket / "20261101T040000Z")["collections"]["people"]["documents"]
 
 
-def test_metadata_json_looks_like_real_mongodump(bucket: Path) -> None:
-    real = [json.loads(p.read_text()) for p in sorted(FIXTURES.glob("*/*.metadata.json"))]
+def test_metadata_json_looks_like_real_mongodump(bucket: Path, mongodump_fixtures: Path) -> None:
+    real = [json.loads(p.read_text()) for p in sorted(mongodump_fixtures.glob("*/*.metadata.json"))]
+    assert real
     real_index_keys = {k for m in real for index in m["indexes"] for k in index} - {"ns"}
     uuids = set()
     for name in COLLECTIONS:

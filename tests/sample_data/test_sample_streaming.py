@@ -1,7 +1,7 @@
-"""A million people can be streamed to a BSON file without holding them in memory."""
+"""A million people can be streamed to a BSON file without holding them in memory (its speed:
+benchmarks/sample_data.py)."""
 
 import inspect
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -17,9 +17,7 @@ def organizations() -> list[dict]:
 def test_people_stream_to_a_bson_file(tmp_path: Path) -> None:
     stream = iter_people(7, 20_000, organizations())
     assert inspect.isgenerator(stream)
-    started = time.process_time()
     count, size = write_bson_file(tmp_path / "people.bson", stream)
-    assert count / (time.process_time() - started) > 3_000  # lenient floor (CI is slow): catches pathologies
     assert count == 20_000
     assert 400 < size / count < 1_000  # realistic documents of a few hundred bytes
     docs = read_bson(tmp_path / "people.bson")

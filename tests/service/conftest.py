@@ -19,6 +19,7 @@ from ml_assets.service.app import create_app
 from ml_assets.service.settings import ServiceSettings
 from ml_assets.similar_companies.features import FEATURES as SIMILAR_FEATURES
 from ml_assets.similar_companies.model import fit_similar_companies
+from tests import tiers
 
 TOKEN = "service-tests-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -26,6 +27,7 @@ PASSED = {"no_identifier_features": True, "beats_baseline": True}
 
 
 @pytest.fixture(scope="session")
+@tiers.integration  # dbt builds the project (tests/ml/sample.py)
 def sample(tmp_path_factory: pytest.TempPathFactory) -> SamplePlatform:
     return sample_platform(tmp_path_factory)
 

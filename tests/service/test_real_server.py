@@ -16,11 +16,13 @@ import pytest
 
 from ml_assets.service.process import ROOT, start_service
 from ml_assets.service.routes.models import MAX_BODY_BYTES
+from tests import tiers
 
 from .conftest import AUTH, TOKEN
 
 
 @pytest.fixture
+@tiers.integration
 def service(sample, registry_template, tmp_path):
     shutil.copytree(registry_template, tmp_path / "ml" / "registry")
     env = {
@@ -75,6 +77,7 @@ def test_the_service_listens_on_loopback_only_by_default(service):
     assert [(c.laddr.ip, c.laddr.port) for c in listening] == [("127.0.0.1", service.port)]
 
 
+@pytest.mark.integration  # `apollo serve` in a process
 def test_serve_refuses_to_start_without_its_token(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "APOLLO_SERVICE_TOKEN"} | {"APOLLO_DATA_DIR": str(tmp_path)}
     done = subprocess.run(

@@ -82,7 +82,7 @@ def test_the_openapi_schema_documents_the_scoring_body_and_the_bearer_scheme(cli
     assert operation["security"] == [{"bearer": []}]
     assert "security" not in schema["paths"]["/health"]["get"]
     prospect = schema["components"]["schemas"]["Prospect"]
-    assert set(prospect["properties"]) == set(FEATURES)
+    assert set(prospect["properties"]) == {*FEATURES, "contact_id"}  # contact_id: the stream-fed engagement
     assert {"/models", "/marts/{mart}", "/people/{person_id}", "/companies/{company_id}/similar"} <= set(
         schema["paths"]
     )

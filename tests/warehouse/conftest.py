@@ -4,7 +4,6 @@ the real dbt project (dbt/) through dbt's Python runner."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from apollo_assets.warehouse.versions import BACKUP_IDS_ENV, environment
+from tests import tiers
 
 from . import crafted
 from .lake_builder import Lake
@@ -51,7 +51,6 @@ def relation(model: str) -> str:
 @dataclass
 class Build:
     result: dbtRunnerResult
-    seconds: float
 
     @property
     def statuses(self) -> dict[str, str]:
@@ -101,12 +100,10 @@ class Warehouse:
         if backup_ids is not None:
             variables[BACKUP_IDS_ENV] = json.dumps(list(backup_ids))
         with environment(variables):
-            started = time.perf_counter()
             result = dbtRunner().invoke(command)
-            elapsed = time.perf_counter() - started
         if result.exception is not None:
             raise result.exception
-        return Build(result, elapsed)
+        return Build(result)
 
     def build(self, backup_ids: Sequence[str] | None = None) -> Build:
         build = self.dbt("build", backup_ids=backup_ids)
@@ -137,6 +134,7 @@ def new_warehouse(root: Path, dbt_work: Path, mode: str = "table") -> Warehouse:
 
 
 @pytest.fixture(scope="session")
+@tiers.integration  # every fixture that runs dbt over the project takes this one
 def dbt_work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("dbt")
 

@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from bson import Decimal128, ObjectId, json_util
 
+from apollo_assets.collections import COLLECTIONS
+
 MASKING_KEY = b"warehouse-tests-key-0123456789abcdef"
 
 # Fields masked per collection: ("pseudonym" | "email")
@@ -176,18 +178,6 @@ def to_arrow(collection: str, documents: Sequence[Mapping[str, Any]], backup_id:
         columns[name] = pa.array([_plain(v) for v in values], type=arrow_type)
     columns["_backup_id"] = pa.array([backup_id] * len(docs), pa.string())
     return pa.table(columns)
-
-
-COLLECTIONS = (
-    "organizations",
-    "people",
-    "accounts",
-    "users",
-    "contacts",
-    "emailer_campaigns",
-    "emailer_messages",
-    "usage_events",
-)
 
 
 def _read(path: Path | str) -> str:

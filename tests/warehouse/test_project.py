@@ -10,18 +10,9 @@ from pathlib import Path
 import pytest
 from dbt.cli.main import dbtRunner
 
-from .conftest import DBT_DIR, MODELS
+from apollo_assets.collections import COLLECTIONS
 
-COLLECTIONS = (
-    "organizations",
-    "people",
-    "accounts",
-    "users",
-    "contacts",
-    "emailer_campaigns",
-    "emailer_messages",
-    "usage_events",
-)
+from .conftest import DBT_DIR, MODELS
 
 
 @pytest.fixture(scope="module")

@@ -30,12 +30,9 @@ def sample(tmp_path_factory: pytest.TempPathFactory, dbt_work) -> Iterator[tuple
     yield wh, build, databases
 
 
-def test_build_passes_quickly(sample: tuple[Warehouse, Build, dict]) -> None:
+def test_build_passes(sample: tuple[Warehouse, Build, dict]) -> None:
     _, build, _ = sample
     assert not build.failures()
-    executed = sum(r.execution_time for r in build.result.result.results)
-    print(f"dbt build: {build.seconds:.1f}s wall (parse included), {executed:.1f}s in nodes")
-    assert build.seconds < 120
 
 
 @pytest.mark.parametrize("model", MODELS)

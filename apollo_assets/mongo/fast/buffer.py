@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from apollo_assets.errors import ApolloError
+
 PAD = 16  # zero bytes after the data, so that reading 8 bytes at any offset stays inside the array
 
 
-class Unsupported(Exception):
+class Unsupported(ApolloError):
     """The fast path does not handle this chunk exactly as the decoding path would: use that one."""
 
 

@@ -3,7 +3,7 @@ documents.
 
 Each kernel reads a chunk's bytes (`Buffer.u8`, zero-padded by `buffer.PAD`) and returns plain arrays; a kernel
 that meets something it does not handle returns an error code instead of raising, and `walk`/`keys` turn the
-code into `Unsupported`. Compiled code is cached on disk (`apollo_assets.compiled`). numba checks a cached kernel
+code into `Unsupported`. Compiled code is cached on disk (`apollo_assets.jit`). numba checks a cached kernel
 against its own file only: after changing a helper here that another module's kernels inline (`element`,
 `value_at`, `framed`, `_i32`), delete `apollo_assets/mongo/fast/__pycache__/*.nb*`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from apollo_assets.compiled import compiled
+from apollo_assets.jit import jit
 
 # Error codes of `walk_elements` (0: none); `walk.ERRORS` gives their messages.
 BAD_FRAME, UNKNOWN_TYPE, SHORT_LENGTH, OVERRUN, KEY_PAST_END, LONG_KEY = 1, 2, 3, 4, 5, 6
@@ -34,18 +34,18 @@ _MIN_DECLARED[[3, 4]] = 5
 _MIN_DECLARED[15] = 14
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def _u32(u8: np.ndarray, at: int) -> int:
     return np.int64(u8[at]) | (np.int64(u8[at + 1]) << 8) | (np.int64(u8[at + 2]) << 16) | (np.int64(u8[at + 3]) << 24)
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def _i32(u8: np.ndarray, at: int) -> int:
     v = _u32(u8, at)
     return v - (1 << 32) if v >= (1 << 31) else v
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def element(u8, size, pos, stop, fixed, extra, min_declared):
     """The element at `pos` of a document whose trailing NUL is at `stop`: (type, its key's NUL, value start,
     value end, error code, detail); the error code is 0 when the element is sound."""
@@ -61,7 +61,7 @@ def element(u8, size, pos, stop, fixed, extra, min_declared):
     return value_at(u8, size, pos, k, stop, fixed, extra, min_declared)
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def value_at(u8, size, pos, k, stop, fixed, extra, min_declared):
     """`element`, once the key's NUL `k` is known."""
     t = np.int64(u8[pos])
@@ -88,13 +88,13 @@ def value_at(u8, size, pos, k, stop, fixed, extra, min_declared):
     return t, k, vs, ve, 0, 0
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def framed(u8, s, e) -> bool:
     """Whether `u8[s:e]` has a BSON document's frame: its length prefix, at least 5 bytes, a trailing NUL."""
     return e - s >= 5 and _i32(u8, s) == e - s and u8[e - 1] == 0
 
 
-@compiled()
+@jit()
 def _walk(u8, size, starts, ends, fixed, extra, min_declared, out, fill):
     """Counts (and checks) the elements, or, with `fill`, writes them into `out` (6 rows, one column each)."""
     n = len(starts)
@@ -129,7 +129,7 @@ def walk_elements(u8: np.ndarray, size: int, starts: np.ndarray, ends: np.ndarra
     return out, 0, 0
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def same_bytes(a, a_start, a_end, b, b_start, b_end) -> bool:
     """Whether `a[a_start:a_end]` and `b[b_start:b_end]` hold the same bytes."""
     if a_end - a_start != b_end - b_start:
@@ -140,7 +140,7 @@ def same_bytes(a, a_start, a_end, b, b_start, b_end) -> bool:
     return True
 
 
-@compiled()
+@jit()
 def _lookup(u8, key_start, key_end, i, h, table, slots, first, hashes) -> tuple[int, int]:
     """The id of element i's key (-1: new) and the table slot where it is, or would go."""
     slot = np.int64(h & np.uint64(slots - 1))
@@ -154,7 +154,7 @@ def _lookup(u8, key_start, key_end, i, h, table, slots, first, hashes) -> tuple[
         slot = (slot + 1) & (slots - 1)
 
 
-@compiled()
+@jit()
 def key_codes(u8: np.ndarray, parent: np.ndarray, key_start: np.ndarray, key_end: np.ndarray) -> tuple[np.ndarray, ...]:
     """An id per element, equal for equal keys (compared byte for byte: a hash collision cannot merge two keys);
     each id's first element, and its lowest key start.
@@ -213,7 +213,7 @@ def key_codes(u8: np.ndarray, parent: np.ndarray, key_start: np.ndarray, key_end
 NEED_MORE, TERMINATED, BAD_LENGTH, NO_TRAILING_NUL = 1, 2, 3, 4
 
 
-@compiled()
+@jit()
 def frame_documents(u8, start, end, limit, min_bytes, max_bytes, terminator):
     """Document boundaries in `u8[start:end]` from their length prefixes, starting documents before `limit`:
     (boundaries, where it stopped, outcome, the length prefix there). A prefix equal to `terminator` (an
@@ -242,7 +242,7 @@ def frame_documents(u8, start, end, limit, min_bytes, max_bytes, terminator):
     return bounds[: count + 1 if count else 0].copy(), p, outcome, n
 
 
-@compiled()
+@jit()
 def hop(u8: np.ndarray, pos: int, target: int) -> int:
     """From the document at `pos`, hopping over length prefixes, the first boundary at or past `target` (or the
     end of `u8`); -1 at a length prefix below 5 (the reader reports that bad frame with its offset)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from apollo_assets.compiled import compiled
+from apollo_assets.jit import jit
 from apollo_assets.mongo.fast.classes import MAX_MILLIS, MIN_MILLIS
 from apollo_assets.mongo.fast.kernels import _i32
 
@@ -18,7 +18,7 @@ DOUBLE, STRING, OBJECTID, BOOL, DATETIME, UNDEFINED, NULL, SYMBOL, INT32, INT64 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def _i64(u8, at):
     v = np.int64(0)
     for b in range(8):
@@ -26,7 +26,7 @@ def _i64(u8, at):
     return v
 
 
-@compiled(inline="always")
+@jit(inline="always")
 def _offsets(lengths):
     offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
     total = 0
@@ -36,7 +36,7 @@ def _offsets(lengths):
     return offsets, total
 
 
-@compiled()
+@jit()
 def strings(u8, n, row, t, value):
     """(outcome, validity, int32 offsets, bytes) of a string column; its values are checked as pymongo checks
     them (length at least 1, trailing NUL), UTF-8 aside."""
@@ -62,7 +62,7 @@ def strings(u8, n, row, t, value):
     return 0, valid, offsets, data
 
 
-@compiled()
+@jit()
 def objectids(u8, n, row, t, value):
     """(outcome, validity, int32 offsets, bytes) of ObjectIds as 24 lowercase hex digits."""
     valid = np.zeros(n, dtype=np.bool_)
@@ -82,7 +82,7 @@ def objectids(u8, n, row, t, value):
     return 0, valid, offsets, data
 
 
-@compiled()
+@jit()
 def numbers(u8, n, row, t, value, accepts_double, datetimes):
     """(outcome, validity, int64 values, lowest int, highest int, ints seen) of an int64 column, a float64 one
     (`accepts_double`: the int64 bits of the doubles) or a timestamp one (`datetimes`: milliseconds)."""
@@ -117,7 +117,7 @@ def numbers(u8, n, row, t, value, accepts_double, datetimes):
     return 0, valid, values, low, high, ints
 
 
-@compiled()
+@jit()
 def booleans(u8, n, row, t, value):
     """(outcome, validity, values) of a bool column; a byte other than 0 or 1 is malformed."""
     valid = np.zeros(n, dtype=np.bool_)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from apollo_assets.compiled import compiled
+from apollo_assets.jit import jit
 from apollo_assets.mongo.fast.kernels import (
     _EXTRA,
     _FIXED,
@@ -30,7 +30,7 @@ UNKNOWN_KEY, REPEATED_KEY = 7, 8  # after `kernels`' error codes
 FIELDS = 6
 
 
-@compiled()
+@jit()
 def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_start, key_end, keys, item_of, depth):
     nodes = len(kind)
     # An element takes at least 2 bytes, but rarely under 16: a first guess at that size stays small enough to be
@@ -107,7 +107,7 @@ def _walk_plan(u8, size, starts, ends, kind, child_lo, child_hi, children, key_s
     return out, count, items, first, 0, 0
 
 
-@compiled()
+@jit()
 def _group(out, count, nodes):
     """`out[:count]` grouped by node (stable), and each node's bounds in it."""
     bounds = np.zeros(nodes + 1, dtype=np.int64)

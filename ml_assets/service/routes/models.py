@@ -41,9 +41,31 @@ async def score(request: Request) -> Response:
         errors = error.errors(include_url=False, include_input=False)
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
     served = _served(request, REPLY)
-    scores = served.model.predict([vars(prospect) for prospect in body.prospects])
-    result = ScoreResponse(model=REPLY, version=served.card.version, scores=scores.tolist())
-    return Response(result.model_dump_json(), media_type="application/json")
+    rows = [vars(prospect) for prospect in body.prospects]
+    engagement = _live_engagement(request, rows)
+    scores = served.model.predict(rows)
+    fields = {"engagement": engagement} if engagement is not None else {}
+    result = ScoreResponse(model=REPLY, version=served.card.version, scores=scores.tolist(), **fields)
+    return Response(result.model_dump_json(exclude_unset=engagement is None), media_type="application/json")
+
+
+def _live_engagement(request: Request, rows: list[dict]) -> list[dict[str, int] | None] | None:
+    """Fill each named contact's engagement features from the stream-fed store (the request's own values win)."""
+    contacts = [row.get("contact_id") for row in rows]
+    store = request.app.state.engagement
+    if store is None or not any(contacts):
+        return None
+    known = store.engagement(c for c in contacts if c)
+    found = []
+    for row, contact in zip(rows, contacts, strict=True):
+        live = known.get(contact) if contact else None
+        if live is not None:
+            if row.get("previous_messages_to_person") is None:
+                row["previous_messages_to_person"] = float(live.sent)
+            if row.get("previous_replies_from_person") is None:
+                row["previous_replies_from_person"] = float(live.replies)
+        found.append(live.as_dict() if live else None)
+    return found
 
 
 @router.get("/models", response_model=list[ModelInfo])

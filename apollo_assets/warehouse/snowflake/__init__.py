@@ -1,0 +1,1 @@
+"""Snowflake in production: the resource, the lake stage and load, SQL and column types."""
