@@ -7,11 +7,15 @@ events leave the source between backups, as they do in production."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from apollo_assets.warehouse.resource import remove_backup
 
 from .conftest import Warehouse, new_warehouse
 
@@ -100,3 +104,41 @@ def test_versions_grow_with_change_not_with_backups(chain) -> None:
     open_versions = wh.query("select count(*) from staging.stg_people__versions where valid_to_backup is null")
     assert open_versions == [(len({p["_id"] for p in databases[last]["people"]}),)]
     assert wh.query("select count(*) from staging.stg_people__backups") == [(GENERATIONS,)]
+
+
+def test_retiring_backups_purges_their_versions_and_keeps_every_other_answer(chain, tmp_path: Path) -> None:
+    """Retention (apollo_assets/warehouse/retirement.py) on a copy of the chain: a middle backup and the newest are
+    retired. Every other backup answers as before; no version names a retired backup or is valid in none left; and
+    the newest, built again, answers as it did (its versions' ends were re-pointed, not left at a retired backup)."""
+    wh, databases, _ = chain
+    backups = list(databases)
+    middle, newest = backups[1], backups[-1]
+    before = {backup: as_of(wh, backup) for backup in backups}
+    copy = tmp_path / "warehouse.duckdb"
+    for suffix in ("", ".wal"):  # dbt, in this process, may hold the file open with changes still in its log
+        if wh.path.with_name(wh.path.name + suffix).exists():
+            shutil.copy(wh.path.with_name(wh.path.name + suffix), tmp_path / f"warehouse.duckdb{suffix}")
+    retired = Warehouse(copy, tmp_path, wh.lake, wh.dbt_work)
+    with duckdb.connect(str(copy)) as con:  # what DuckDBWarehouse.retire_backup does, the lake views aside
+        purged = [remove_backup(con, backup) for backup in (middle, newest)]
+    assert all(any(table.endswith("__versions") for table in removed) for removed in purged), purged
+
+    for backup in backups:
+        if backup not in (middle, newest):
+            assert as_of(retired, backup) == before[backup], backup
+    for model in models(retired):
+        versions = f"{model}__versions"
+        named = retired.query(
+            f"select count(*) from {versions} where valid_from_backup in (?, ?) or valid_to_backup in (?, ?)",
+            [middle, newest, middle, newest],
+        )
+        assert named == [(0,)], model
+        valid_somewhere = retired.query(
+            f"select count(*) from {versions} as v where exists (select 1 from {model}__backups as r where "
+            "r.backup_id >= v.valid_from_backup and (v.valid_to_backup is null or r.backup_id < v.valid_to_backup))"
+        )
+        assert valid_somewhere == retired.query(f"select count(*) from {versions}"), model
+    assert retired.query("select count(*) from staging.stg_people__backups") == [(GENERATIONS - 2,)]
+
+    retired.build(backup_ids=[newest])
+    assert as_of(retired, newest) == before[newest]
