@@ -33,9 +33,14 @@ def dbt_environment(project: DbtProject, backup_ids: list[str]) -> dict[str, str
     - the project's target folder, where dagster-dbt looks for the partial-parse file to start from (the one
       written with the manifest it was given), instead of `dbt/target`, where there is none."""
     return {
-        BACKUP_IDS_ENV: json.dumps([checked_backup_id(b) for b in backup_ids]),
+        BACKUP_IDS_ENV: backup_ids_value(backup_ids),
         "DBT_TARGET_PATH": str(Path(project.project_dir) / project.target_path),
     }
+
+
+def backup_ids_value(backup_ids: list[str]) -> str:
+    """`APOLLO_BACKUP_IDS`: a JSON list of exactly backup ids (refused otherwise: the models put them in SQL text)."""
+    return json.dumps([checked_backup_id(b) for b in backup_ids])
 
 
 @contextmanager
