@@ -7,10 +7,15 @@
    one Parquet row written (on the first `--naive-events`, extrapolated as a rate).
 3. **Latency**: a producer process paced at `--rate` (10,000/s) for `--seconds`, the consumer process running
    beside it (batches of at most 1 s), and this process polling the lake's commit log and querying each newly
-   committed file with DuckDB: produce -> queryable latency per event. Target p95 <= 5 s.
+   committed file with DuckDB: produce -> queryable latency per event. Target p95 <= 5 s. The producer starts
+   once the consumer is consuming, its events are stamped from a start that lies after their generation (else
+   the generation's time would count as every event's latency), and the poller runs until every event was seen.
 4. **Memory**: peak RSS of the consumer processes. Target <= 1 GB.
 
-The last line is one JSON object. Producers, consumer and poller share the machine's 2 cores with the broker.
+The last line is one JSON object. Producers, consumer and poller share the machine's 2 cores with the broker, so
+the wall-clock rates are the share of the machine the consumer got: `consumer_cpu_us_per_event` (the bulk run's
+CPU without the process's start) and `live_consumer_cpu_us_per_event` (at 10,000 events/s: fixed costs per
+micro-batch weigh more) are what a change to the consumer moves.
 
     python benchmarks/stream.py [--events 1000000] [--rate 10000] [--seconds 30] [--naive-events 20000]
 """
@@ -48,11 +53,19 @@ def produce_role(args: argparse.Namespace) -> None:
 
     kafka = _kafka(args.bootstrap, args.prefix)
     ensure_topics(kafka)
-    source = LiveEventSource(world_at_latest_backup(None), seed=7)
-    start = int(time.time() * 1000) + 2000 if args.rate else 1_796_000_000_000
-    events = list(source.events(start, args.rate or 10_000, args.count))  # generated before the clock
-    if args.rate:
-        time.sleep(max(0.0, start / 1000 - time.time()))
+    world = world_at_latest_backup(None)
+    if not args.rate:
+        events = list(LiveEventSource(world, seed=7).events(1_796_000_000_000, 10_000, args.count))
+    lead = 2.0
+    while args.rate:
+        # Events are generated before the clock, stamped from `start` on: a start that passed while they were being
+        # generated would be counted as latency by every event. Generated again with a longer lead until it holds.
+        start = time.time() + lead
+        events = list(LiveEventSource(world, seed=7).events(int(start * 1000), args.rate, args.count))
+        if time.time() < start:
+            time.sleep(start - time.time())
+            break
+        lead = 1.5 * (time.time() - start + lead) + 1
     summary = produce_events(kafka, events, args.rate or None)
     print(json.dumps({"produced": sum(summary.produced.values()), "seconds": summary.seconds}), flush=True)
 
@@ -66,8 +79,17 @@ def consume_role(args: argparse.Namespace) -> None:
     kafka = _kafka(args.bootstrap, args.prefix)
     options = StreamOptions(batch_events=50_000, batch_seconds=args.batch_seconds, assignment="all")
     service = StreamService(kafka, open_location(args.lake), MaskingKey(KEY), options=options)
+    ready = []
+
+    def until(stats) -> bool:
+        if not ready:  # the loop is running, its partitions assigned: the producer may start its clock
+            ready.append(time.perf_counter())
+            print("ready", flush=True)
+        return stats.events >= args.count
+
     started = time.perf_counter()
-    stats = service.run(until=lambda s: s.events >= args.count)
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    stats = service.run(until=until)
     elapsed = time.perf_counter() - started
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     print(
@@ -76,6 +98,8 @@ def consume_role(args: argparse.Namespace) -> None:
                 "events": stats.events,
                 "seconds": elapsed,
                 "cpu_seconds": cpu.ru_utime + cpu.ru_stime,
+                # The run's own CPU, without the process's start (imports, compiled kernels loaded from cache).
+                "run_cpu_seconds": cpu.ru_utime + cpu.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime,
                 "stages": stats.seconds,
                 "commits": stats.commits,
                 "peak_rss_mb": cpu.ru_maxrss / 1024,
@@ -128,9 +152,12 @@ def _result(process: subprocess.Popen, timeout: float = 1800) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _poll_latencies(lake: Path, topics: list[str], until: float) -> tuple[list[float], int]:
+def _poll_latencies(
+    lake: Path, topics: list[str], expected: int, producer: subprocess.Popen, timeout: float
+) -> tuple[list[float], int]:
     """Poll the commit logs; each newly committed file is queried with DuckDB, and each of its events' latency is
-    the time it became queryable minus its event time (= its produce time: the producer is paced to it)."""
+    the time it became queryable minus its event time (= its produce time: the producer is paced to it). Until
+    every expected event was seen, or 15 s after the producer ended, or `timeout`."""
     import duckdb
 
     from apollo_assets.storage import open_location
@@ -142,7 +169,10 @@ def _poll_latencies(lake: Path, topics: list[str], until: float) -> tuple[list[f
     seen_records: set[str] = set()
     latencies: list[float] = []
     con = duckdb.connect()
-    while time.time() < until:
+    deadline, ended = time.time() + timeout, None
+    while len(latencies) < expected and time.time() < min(deadline, (ended or float("inf")) + 15):
+        if ended is None and producer.poll() is not None:
+            ended = time.time()
         for log, event_time in logs:
             fresh = []
             for partition in log.partitions():
@@ -201,10 +231,14 @@ def main() -> None:
 
         ensure_topics(_kafka(broker.bootstrap, "live."))  # before the consumer lists their partitions
         consumer = _role("consume", *common, "--prefix", "live.", "--lake", f"{tmp}/live", "--count", str(live))
+        # The producer's clock starts once the consumer is consuming: a consumer still starting would be measured
+        # as latency (its start is a deployment's, once, not a per-event cost).
+        if consumer.stdout.readline().strip() != "ready":
+            raise RuntimeError("the live consumer did not start")
         producer = _role("produce", *common, "--prefix", "live.", "--count", str(live), "--rate", str(args.rate))
         try:
             latencies, commits = _poll_latencies(
-                Path(f"{tmp}/live"), ["usage_events", "email_events"], time.time() + args.seconds + 15
+                Path(f"{tmp}/live"), ["usage_events", "email_events"], live, producer, 10 * args.seconds + 120
             )
             live_producer, live_consumer = _result(producer, 120), _result(consumer, 120)
         finally:
@@ -231,6 +265,8 @@ def main() -> None:
                     "p95_latency_s": round(p95, 3) if p95 is not None else None,
                     "peak_rss_mb": round(peak),
                     "consumer_cpu_s": round(bulk["cpu_seconds"], 1),
+                    "consumer_cpu_us_per_event": round(1e6 * bulk["run_cpu_seconds"] / bulk["events"], 2),
+                    "live_consumer_cpu_us_per_event": round(1e6 * live_consumer["run_cpu_seconds"] / live, 2),
                     "stages_s": {k: round(v, 2) for k, v in bulk["stages"].items()},
                     "latency_events": len(latencies),
                     "cpus": os.cpu_count(),

@@ -3,7 +3,13 @@ process, listens on a socket or launches a Dagster run fails, naming the mark it
 
 from __future__ import annotations
 
+import dagster as dg
 import pytest
+
+# pytester restores its snapshot of sys.modules after an in-process run: Dagster modules first imported by the inner
+# tests would be dropped and, imported again by a later test, register Dagster's serialized types a second time.
+# An instance loads them (the storage modules load on first use), before any snapshot is taken.
+dg.DagsterInstance.ephemeral()
 
 CONFTEST = """
 import pytest

@@ -17,7 +17,7 @@ from apollo_assets.lake.commit_log import DataFile, OffsetCommit, OffsetCommitLo
 from apollo_assets.lake.parquet_files import open_parquet
 from apollo_assets.masking import Masker
 from apollo_assets.stream.decode import decode_batch
-from apollo_assets.stream.topics import StreamTopic
+from apollo_assets.stream.topics import SCHEMA_HEADER, StreamTopic
 
 PARTITION_COLUMN, OFFSET_COLUMN = "_kafka_partition", "_kafka_offset"
 MS_PER_HOUR = 3_600_000
@@ -25,29 +25,52 @@ MS_PER_HOUR = 3_600_000
 
 @dataclass
 class PendingBatch:
-    """Messages of one topic partition since the last commit, in offset order."""
+    """Messages of one topic partition since the last commit, in offset order.
+
+    Kept as the consumer hands them over (value bytes, raw headers, offsets): the per-message work on the consumer's
+    loop is three appends, and everything else is done for the whole batch when it is written.
+    """
 
     topic: StreamTopic
     partition: int
     start: int  # the first offset this batch covers (the lake's next offset for the partition)
     values: list[bytes] = field(default_factory=list)
-    versions: list[str | None] = field(default_factory=list)
+    headers: list[list[tuple[str, bytes | None]] | None] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
     opened: float = 0.0  # monotonic time of the first message
-    bytes: int = 0
+    end: int = -1  # the next offset to read: the last message's + 1 (`start` while empty)
 
-    @property
-    def end(self) -> int:
-        return self.offsets[-1] + 1 if self.offsets else self.start
+    def __post_init__(self) -> None:
+        if self.end < 0:
+            self.end = self.start
+        self.current_headers = [(SCHEMA_HEADER, self.topic.schema_id.encode())]
 
-    def add(self, value: bytes | None, version: str | None, offset: int) -> None:
+    def add(self, value: bytes | None, headers: list[tuple[str, bytes | None]] | None, offset: int) -> None:
+        """Headers that are just the current schema's are kept as None: a list of tuples per message would be two
+        objects more for the garbage collector to walk, for every message waiting in a batch."""
         self.values.append(value or b"")
-        self.versions.append(version)
+        self.headers.append(None if headers is None or headers == self.current_headers else headers)
         self.offsets.append(offset)
-        self.bytes += len(value or b"")
+        self.end = offset + 1
+
+    def versions(self) -> list[str | None] | None:
+        """The messages' `schema` headers; None when each names the current version or none (the common case)."""
+        if all(h is None for h in self.headers):
+            return None
+        return [schema_header(h) for h in self.headers]
 
     def __len__(self) -> int:
         return len(self.values)
+
+
+def schema_header(headers: list[tuple[str, bytes | None]] | None) -> str | None:
+    """The `schema` header of a message (the first one), as text; None without one."""
+    if not headers:
+        return None
+    for name, value in headers:
+        if name == SCHEMA_HEADER:
+            return value.decode("utf-8", "replace") if value is not None else ""
+    return None
 
 
 @dataclass
@@ -63,11 +86,12 @@ def hour_folder(epoch_ms: int) -> str:
 
 def prepare(batch: PendingBatch, masker: Masker) -> tuple[pa.Table, list[tuple[int, str, bytes]]]:
     """(masked rows with their Kafka coordinates, dead letters) of a batch; nothing is written."""
-    decoded = decode_batch(batch.topic, batch.values, batch.versions if any(batch.versions) else None)
+    decoded = decode_batch(batch.topic, batch.values, batch.versions())
     dead = [(batch.offsets[i], reason, batch.values[i]) for i, reason in decoded.rejected]
     masked = masker.mask_table(decoded.table) if decoded.table.num_rows else masker.output_schema.empty_table()
-    offsets = pa.array([batch.offsets[i] for i in decoded.accepted], pa.int64())
-    masked = masked.append_column(PARTITION_COLUMN, pa.array([batch.partition] * len(offsets), pa.int32()))
+    accepted = batch.offsets if len(decoded.accepted) == len(batch) else [batch.offsets[i] for i in decoded.accepted]
+    offsets = pa.array(accepted, pa.int64())
+    masked = masked.append_column(PARTITION_COLUMN, pa.repeat(pa.scalar(batch.partition, pa.int32()), len(offsets)))
     return masked.append_column(OFFSET_COLUMN, offsets), dead
 
 

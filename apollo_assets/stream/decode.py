@@ -92,14 +92,16 @@ def _fast(
     contract: Contract, values: list[bytes], positions: list[int]
 ) -> tuple[pa.Table | None, list[int], list[int]]:
     """(table of the messages vouched for, their positions, positions left to the reference path)."""
-    joined = b"\n".join(values[i] for i in positions)
+    every = len(positions) == len(values)
+    joined = b"\n".join(values if every else [values[i] for i in positions])
     if joined.count(b"\n") == len(positions) - 1:  # no message has a newline of its own: no check one by one
         clean, doubtful = positions, []
     else:
         clean = [i for i in positions if b"\n" not in values[i] and values[i].strip()]
         doubtful = sorted(set(positions) - set(clean))
+        joined = None
     tables, kept, failed = [], [], []
-    _parse_halves(contract, values, clean, tables, kept, failed)
+    _parse_halves(contract, values, clean, tables, kept, failed, joined)
     if not tables:
         return None, [], sorted(doubtful + failed)
     table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
@@ -113,13 +115,21 @@ def _fast(
 
 
 def _parse_halves(
-    contract: Contract, values: list[bytes], chosen: list[int], tables: list, kept: list[int], failed: list[int]
+    contract: Contract,
+    values: list[bytes],
+    chosen: list[int],
+    tables: list,
+    kept: list[int],
+    failed: list[int],
+    joined: bytes | None = None,
 ) -> None:
     """Parse `chosen` in one call; when a message spoils it, parse each half again (a bad message costs
-    O(log n) parses, not the whole batch on the reference path)."""
+    O(log n) parses, not the whole batch on the reference path). `joined`: `chosen`'s messages already joined."""
     if not chosen:
         return
-    table = None if len(chosen) <= MIN_FAST_BATCH else _parse(contract, [values[i] for i in chosen])
+    if joined is None and len(chosen) > MIN_FAST_BATCH:
+        joined = b"\n".join([values[i] for i in chosen])
+    table = None if len(chosen) <= MIN_FAST_BATCH else _parse(contract, joined, len(chosen))
     if table is not None:
         tables.append(table)
         kept += chosen
@@ -131,16 +141,17 @@ def _parse_halves(
         _parse_halves(contract, values, chosen[middle:], tables, kept, failed)
 
 
-def _parse(contract: Contract, messages: list[bytes]) -> pa.Table | None:
+def _parse(contract: Contract, joined: bytes, count: int) -> pa.Table | None:
+    """`count` messages joined by newlines, parsed in one call; None when they do not parse as exactly that many."""
     try:
         table = pajson.read_json(
-            pa.BufferReader(b"\n".join(messages)),
+            pa.BufferReader(joined),
             read_options=pajson.ReadOptions(use_threads=False, block_size=1 << 26),
             parse_options=pajson.ParseOptions(explicit_schema=contract.parse_schema, unexpected_field_behavior="error"),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return table if table.num_rows == len(messages) else None  # two objects in one message, or none
+    return table if table.num_rows == count else None  # two objects in one message, or none
 
 
 def reference_decode(topic: StreamTopic, value: bytes) -> dict:

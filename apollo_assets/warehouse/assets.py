@@ -23,6 +23,8 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
         project=project,
         partitions_def=backup_partitions,
         dagster_dbt_translator=WarehouseTranslator(),
+        # The stream's models (tag `stream`) are sliced by hour, not backup: their own asset, `warehouse_stream`.
+        exclude="tag:stream",
         # No backfill policy, like every other asset: the `backup_pipeline` job holds every layer, and a job whose
         # assets' policies differ is run one partition at a time all the same (Dagster 1.13 says so with a warning
         # each time it loads the job). A backfill of several backups therefore runs dbt once per backup; the models

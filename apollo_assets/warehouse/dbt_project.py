@@ -12,7 +12,13 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtP
 from apollo_assets.freshness import WAREHOUSE_FRESHNESS
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
-GROUPS = {"staging": "warehouse_staging", "gold": "warehouse_gold", "marts": "marts", "ml_features": "ml_features"}
+GROUPS = {
+    "staging": "warehouse_staging",
+    "gold": "warehouse_gold",
+    "marts": "marts",
+    "ml_features": "ml_features",
+    "stream": "warehouse_staging",
+}
 
 
 def build_dbt_project(target: str) -> DbtProject:

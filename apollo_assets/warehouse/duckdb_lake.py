@@ -23,7 +23,8 @@ def _quote(identifier: str) -> str:
 def view_sql(collection: str, files: Sequence[str]) -> str:
     target = f"{LAKE_SCHEMA}.{_quote(collection)}"
     file_list = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-    # The partition folders are named backup_id=<id>: hive partitioning off, or DuckDB adds a column of its own.
+    # The partition folders are named backup_id=<id> (hour=<hour> in the stream's): hive partitioning off, or DuckDB
+    # adds a column of its own.
     options = "union_by_name = true, hive_partitioning = false"
     return f"create or replace view {target} as select * from read_parquet([{file_list}], {options})"
 
@@ -53,3 +54,11 @@ def point_lake_views(con: duckdb.DuckDBPyConnection, files_by_collection: Mappin
             con.execute(view_sql(collection, files))
         else:
             con.execute(f"drop view {LAKE_SCHEMA}.{_quote(collection)}")
+
+
+def refresh_stream_views(con: duckdb.DuckDBPyConnection, files_by_table: Mapping[str, Sequence[str]]) -> None:
+    """Point each stream table's view at exactly these files (its commit log's); a stream without files has none."""
+    con.execute(f"create schema if not exists {LAKE_SCHEMA}")
+    for table, files in files_by_table.items():
+        if files:
+            con.execute(view_sql(table, files))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.warehouse.stream_tables import StreamTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,6 +21,13 @@ class Warehouse(Protocol):
 
     def expose_lake(self, lake: LakeResource, backup_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Make the lake's committed partitions (at least these backups') readable as `lake.<collection>`."""
+        ...
+
+    def expose_stream(
+        self, lake: LakeResource, tables: Sequence[StreamTable], hours: Sequence[str] | None = None
+    ) -> dict[str, int]:
+        """Make the stream's committed events (at least those of these hour folders, `2026-11-27T10`; every hour
+        when None) readable as `lake.<table>`; returns what was exposed per table (files or rows)."""
         ...
 
     def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:

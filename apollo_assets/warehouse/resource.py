@@ -11,8 +11,9 @@ import dagster as dg
 
 from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
+from apollo_assets.storage import open_location
 from apollo_assets.warehouse.dbt_manifest import relation_name
-from apollo_assets.warehouse.duckdb_lake import point_lake_views, refresh_lake_views
+from apollo_assets.warehouse.duckdb_lake import point_lake_views, refresh_lake_views, refresh_stream_views
 from apollo_assets.warehouse.retirement import (
     backup_tables_sql,
     delete_backup_sql,
@@ -21,6 +22,7 @@ from apollo_assets.warehouse.retirement import (
     versioned_tables,
     versioned_tables_sql,
 )
+from apollo_assets.warehouse.stream_tables import StreamTable, committed_files
 
 if TYPE_CHECKING:
     import duckdb
@@ -68,6 +70,20 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         with self.connect() as con:
             refresh_lake_views(con, files)
         return {collection: len(paths) for collection, paths in files.items()}
+
+    def expose_stream(
+        self, lake: LakeResource, tables: Sequence[StreamTable], hours: Sequence[str] | None = None
+    ) -> dict[str, int]:
+        """Point each `lake.stream_<topic>` view at every committed file of its commit log; returns the file count
+        per table. `hours` needs nothing here: a view covers every hour at no cost. A stream with no committed
+        file yet has no view (the stream models then read no rows)."""
+        location = open_location(lake.lake_url)
+        files = {
+            t.table: [f"{t.log(location).path}/{f.path}" for f in committed_files(t.log(location))] for t in tables
+        }
+        with self.connect() as con:
+            refresh_stream_views(con, files)
+        return {table: len(paths) for table, paths in files.items()}
 
     def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
         """Delete the backup's rows from every dbt table, purge the versions no other backup has (re-pointing those

@@ -8,6 +8,7 @@ import pytest
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.operations.automation import AUTOMATION_SENSOR, DOWNSTREAM_CONDITION, with_automation
+from apollo_assets.stream.assets import STREAM_GROUP
 from tests import tiers
 
 P, Q = "20261101T040000Z", "20261102T040000Z"
@@ -17,8 +18,10 @@ def test_every_layer_below_the_snapshots_is_automated(platform_defs):
     specs = list(platform_defs.resolve_all_asset_specs())
     assert {s.key.path[0] for s in specs} == {"mongo", "lake", "warehouse", "ml", "stream"}
     for spec in specs:
-        # Snapshots follow the backup sensor, stream hours their own sensor (the consumer's watermark).
-        expected = None if spec.key.path[0] in ("mongo", "stream") else DOWNSTREAM_CONDITION
+        # Snapshots follow the backup sensor; the stream's hours (its datasets and its dbt models, group `stream`)
+        # their own sensors (the consumer's watermark).
+        sensor_driven = spec.key.path[0] in ("mongo", "stream") or spec.group_name == STREAM_GROUP
+        expected = None if sensor_driven else DOWNSTREAM_CONDITION
         assert spec.automation_condition == expected, spec.key
     sensor = platform_defs.resolve_sensor_def(AUTOMATION_SENSOR)
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

@@ -6,6 +6,8 @@ import itertools
 
 import dagster as dg
 
+from apollo_assets.stream.assets import STREAM_GROUP
+
 
 def test_dagster_yaml_configures_the_instance(platform_instance, tmp_path):
     instance = platform_instance
@@ -44,10 +46,14 @@ def test_heavy_steps_are_in_pools_and_io_steps_retry_with_backoff(platform_defs)
 
 
 def test_backfills_run_each_partition_on_its_own(platform_defs):
-    """No asset has a backfill policy: an asset backfill gives each backup its own run, as the pipeline job does
-    (a job whose assets' policies differ makes Dagster warn each time it loads it)."""
+    """No asset of a backup has a backfill policy: an asset backfill gives each backup its own run, as the pipeline
+    job does (a job whose assets' policies differ makes Dagster warn each time it loads it). The stream's hourly dbt
+    models (`warehouse_stream`, in no job with other assets) keep dagster-dbt's single run for a range of hours."""
     for layer, nodes in layers(platform_defs).items():
-        assert all(n.assets_def.backfill_policy is None for n in nodes), layer
+        of_backups = [n for n in nodes if n.assets_def.group_names_by_key[n.key] != STREAM_GROUP]
+        assert all(n.assets_def.backfill_policy is None for n in of_backups), layer
+    stream_dbt = platform_defs.resolve_assets_def(dg.AssetKey(["warehouse", "mart_engagement_hourly"]))
+    assert stream_dbt.backfill_policy == dg.BackfillPolicy.single_run()
     assert platform_defs.resolve_job_def("backup_pipeline").backfill_policy == dg.BackfillPolicy.multi_run(1)
 
 

@@ -13,7 +13,7 @@ from apollo_assets.lake.resource import LakeResource
 from apollo_assets.storage import open_location
 from apollo_assets.stream.assets import OFFSETS_CHECK, stream_assets
 from apollo_assets.stream.resource import StreamKafkaResource
-from apollo_assets.stream.sensor import stream_hour_sensor
+from apollo_assets.stream.sensor import build_stream_warehouse_sensor, stream_hour_sensor
 from apollo_assets.stream.service import StreamOptions, StreamService
 from tests.stream.conftest import FAST_GROUP, KEY
 from tests.stream.helpers import make_events, produce
@@ -81,3 +81,20 @@ def test_an_hour_materializes_with_its_rows_watermark_and_lag_and_the_check_comp
     result = dg.materialize([asset], partition_key="2026-11-30-00:00", resources=resources, raise_on_error=False)
     check = result.get_asset_check_evaluations()[0]
     assert not check.passed and "consumer lag 300 events is over 100" in check.metadata["problems"].value[0]
+
+
+def test_the_warehouse_sensor_builds_an_hour_once_every_topic_with_data_has_passed_it(tmp_path):
+    usage = OffsetCommitLog(open_location(str(tmp_path / "lake")), "stream/usage_events")
+    email = OffsetCommitLog(open_location(str(tmp_path / "lake")), "stream/email_events")
+    _commit(usage, 0, 0, "2026-11-30T00", "2026-11-30T03:10:00+00:00")
+    _commit(email, 0, 0, "2026-11-30T00", "2026-11-30T01:30:00+00:00")  # the slowest topic: 01:30
+    context = dg.build_sensor_context(
+        resources={"lake": _lake_resource(tmp_path), "stream_kafka": StreamKafkaResource()}
+    )
+    sensor = build_stream_warehouse_sensor("stream_warehouse")
+    result = sensor(context)
+    assert [r.partition_key for r in result.run_requests] == ["2026-11-30-00:00"]
+    assert json.loads(result.cursor) == {"warehouse": "2026-11-30-00:00"}
+    _commit(email, 0, 10, "2026-11-30T03", "2026-11-30T03:20:00+00:00")
+    later = sensor(dg.build_sensor_context(cursor=result.cursor, resources=context.resources.original_resource_dict))
+    assert [r.partition_key for r in later.run_requests] == ["2026-11-30-01:00", "2026-11-30-02:00"]

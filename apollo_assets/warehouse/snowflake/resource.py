@@ -31,6 +31,8 @@ from apollo_assets.warehouse.retirement import (
 from apollo_assets.warehouse.snowflake.load import load_partition
 from apollo_assets.warehouse.snowflake.sql import create_schema_sql
 from apollo_assets.warehouse.snowflake.stage import ExternalStage, InternalStage
+from apollo_assets.warehouse.snowflake.stream_load import load_stream_hours
+from apollo_assets.warehouse.stream_tables import StreamTable
 
 
 class SnowflakeWarehouse(dg.ConfigurableResource):
@@ -77,6 +79,21 @@ class SnowflakeWarehouse(dg.ConfigurableResource):
                 dataset = lake.masked(collection)
                 ids = list(backup_ids) if backup_ids is not None else dataset.partitions()
                 loaded[collection] = sum(load_partition(cursor, stage, collection, dataset, i) for i in ids)
+        return loaded
+
+    def expose_stream(
+        self, lake: LakeResource, tables: Sequence[StreamTable], hours: Sequence[str] | None = None
+    ) -> dict[str, int]:
+        """(Re)load these hour folders (`2026-11-27T10`; every committed hour when None) of each stream table;
+        returns the rows loaded per table."""
+        stage, location = self.stage(lake), open_location(lake.lake_url)
+        loaded: dict[str, int] = {}
+        with self.connect() as con:
+            cursor = con.cursor()
+            cursor.execute(create_schema_sql())
+            cursor.execute(stage.create_sql())
+            for stream in tables:
+                loaded[stream.table] = load_stream_hours(cursor, stage, stream, stream.log(location), hours)
         return loaded
 
     def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow.fs as pafs
 
+from apollo_assets.lake.commit_log import DataFile, OffsetCommitLog
 from apollo_assets.lake.datasets import PartitionedDataset
 from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.names import path_segment
@@ -63,6 +66,11 @@ class ExternalStage:
         relative = folder.removeprefix(self.location.root.rstrip("/") + "/")
         return copy_sql(collection, stage_location(self.name, relative.split("/")), files=files)
 
+    def copy_files_statement(self, cursor: Any, table: str, log: OffsetCommitLog, files: Sequence[DataFile]) -> str:
+        """Copy these committed stream files (paths relative to the dataset) straight from the bucket."""
+        relative = log.path.removeprefix(self.location.root.rstrip("/") + "/")
+        return copy_sql(table, stage_location(self.name, relative.split("/")), files=[f.path for f in files])
+
 
 @dataclass(frozen=True)
 class InternalStage:
@@ -89,3 +97,18 @@ class InternalStage:
                     pafs.copy_files(f"{folder}/{name}", str(local), source_filesystem=location.fs)
                 cursor.execute(put_sql(str(local), target))
         return copy_sql(collection, target, purge=True)
+
+    def copy_files_statement(self, cursor: Any, table: str, log: OffsetCommitLog, files: Sequence[DataFile]) -> str:
+        """PUT these committed stream files into a folder of their own (a crashed load's leftovers are never in it),
+        then copy the folder; PURGE empties it after."""
+        target = stage_location(self.name, [path_segment(table), f"load={uuid.uuid4().hex}"])
+        location = log.location
+        with tempfile.TemporaryDirectory(prefix="apollo-put-") as tmp:
+            for i, data_file in enumerate(files):
+                path = f"{log.path}/{data_file.path}"
+                local = location.local_path(path)
+                if local is None:
+                    local = Path(tmp) / f"{i}-{path.rsplit('/', 1)[-1]}"
+                    pafs.copy_files(path, str(local), source_filesystem=location.fs)
+                cursor.execute(put_sql(str(local), target))
+        return copy_sql(table, target, purge=True)
