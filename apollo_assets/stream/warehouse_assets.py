@@ -22,10 +22,10 @@ from apollo_assets.pools import WAREHOUSE
 from apollo_assets.stream.assets import STREAM_FRESHNESS, STREAM_GROUP, STREAM_HOURS
 from apollo_assets.stream.progress import PARTITION_KEY
 from apollo_assets.stream.topics import TOPICS, dataset_name
-from apollo_assets.warehouse.assets import environment
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
 from apollo_assets.warehouse.interface import Warehouse
 from apollo_assets.warehouse.stream_tables import HOUR_FOLDER, StreamTable
+from apollo_assets.warehouse.versions import environment
 
 STREAM_TAG = "stream"
 STREAM_DBT = "warehouse_stream"

@@ -1,8 +1,5 @@
 """dbt builds the warehouse for the backup partitions of the run, after the lake is exposed to it."""
 
-import contextlib
-import json
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,20 +8,16 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from apollo_assets.backups.partitions import backup_partitions
 from apollo_assets.lake.resource import LakeResource
-from apollo_assets.names import backup_id as checked_backup_id
 from apollo_assets.pools import WAREHOUSE
 from apollo_assets.warehouse.dbt_project import WarehouseTranslator
 from apollo_assets.warehouse.interface import Warehouse
 from apollo_assets.warehouse.mart_metadata import with_mart_metadata
-
-
-def dbt_vars(backup_ids: list[str]) -> str:
-    """Incremental models rebuild exactly these backups' slices. The models put the ids in SQL text: each must be
-    exactly a backup id (a partition key may be added by hand)."""
-    return json.dumps({"backup_ids": [checked_backup_id(b) for b in backup_ids]})
+from apollo_assets.warehouse.versions import dbt_environment, environment, rebuilt_later, versioned_models
 
 
 def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
+    versioned = versioned_models(project.manifest_path)
+
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
@@ -54,26 +47,14 @@ def build_warehouse_assets(project: DbtProject) -> dg.AssetsDefinition:
             key = context.asset_key_for_output(output_name)
             return key.path[-1] if key.path[0] == "warehouse" else None
 
-        # dbt (and dagster-dbt's row counts, in this process) read the warehouse's location from the environment.
-        with environment(warehouse.dbt_environment()):
-            invocation = dbt.cli(["build", "--vars", dbt_vars(backup_ids)], context=context)
+        # dbt (and dagster-dbt's row counts, in this process) read the warehouse's location and the run's backups
+        # from the environment (`dbt_environment`: why not `--vars`).
+        with environment({**warehouse.dbt_environment(), **dbt_environment(project, backup_ids)}):
+            invocation = dbt.cli(["build"], context=context)
             events = invocation.stream().fetch_row_counts()
             # The marts' headline numbers are those of the newest backup the run built.
             yield from with_mart_metadata(events, model_of, warehouse, backup_ids[-1], context.log)
+        for materialization in rebuilt_later(context, warehouse, versioned, backup_ids):
+            context.log_event(materialization)
 
     return warehouse_dbt
-
-
-@contextlib.contextmanager
-def environment(variables: dict[str, str]) -> Iterator[None]:
-    """Set `variables` for the block and restore what was there: an in-process run must not leak them to the next."""
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

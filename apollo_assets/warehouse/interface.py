@@ -31,8 +31,9 @@ class Warehouse(Protocol):
         ...
 
     def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
-        """Remove the backup's rows from every table that has them (raw lake tables and dbt models), and stop
-        reading its lake partitions; returns the rows removed per table. Run before its lake data is deleted."""
+        """Remove the backup's rows from every table that has them (raw lake tables, the dbt models' registries),
+        purge the versions no other backup has and re-point those that began or ended at it (`retirement.py`), and
+        stop reading its lake partitions; returns the rows removed per table. Run before its lake data is deleted."""
         ...
 
     def relation(self, model: str) -> str: ...

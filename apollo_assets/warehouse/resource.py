@@ -14,7 +14,14 @@ from apollo_assets.lake.resource import LakeResource
 from apollo_assets.storage import open_location
 from apollo_assets.warehouse.dbt_manifest import relation_name
 from apollo_assets.warehouse.duckdb_lake import point_lake_views, refresh_lake_views, refresh_stream_views
-from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
+from apollo_assets.warehouse.retirement import (
+    backup_tables_sql,
+    delete_backup_sql,
+    move_version_bounds_sql,
+    purge_versions_sql,
+    versioned_tables,
+    versioned_tables_sql,
+)
 from apollo_assets.warehouse.stream_tables import StreamTable, committed_files
 
 if TYPE_CHECKING:
@@ -79,21 +86,18 @@ class DuckDBWarehouse(dg.ConfigurableResource):
         return {table: len(paths) for table, paths in files.items()}
 
     def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
-        """Delete the backup's rows from every dbt table and point the `lake` views at the other partitions only,
-        in one transaction; the backup's lake files are then no longer read by anything here."""
+        """Delete the backup's rows from every dbt table, purge the versions no other backup has (re-pointing those
+        that began or ended at it: `retirement.py`) and point the `lake` views at the other partitions only, in one
+        transaction; the backup's lake files are then no longer read by anything here."""
         if not Path(self.path).exists():
             return {}
         files = {}
         for collection in COLLECTIONS:
             dataset = lake.masked(collection)
             files[collection] = [f for b in dataset.partitions() if b != backup_id for f in dataset.files(b)]
-        removed = {}
         with self.connect() as con:
             con.execute("begin transaction")
-            for schema, table, column in con.execute(backup_tables_sql()).fetchall():
-                (count,) = con.execute(delete_backup_sql(schema, table, column), [backup_id]).fetchone()
-                if count:
-                    removed[f"{schema}.{table}"] = count
+            removed = remove_backup(con, backup_id)
             point_lake_views(con, files)
             con.execute("commit")
         return removed
@@ -105,3 +109,20 @@ class DuckDBWarehouse(dg.ConfigurableResource):
     def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
         with self.connect(read_only=True) as con:
             return con.execute(sql, params or []).df()
+
+
+def remove_backup(con: duckdb.DuckDBPyConnection, backup_id: str) -> dict[str, int]:
+    """The backup's rows out of every table that has them, the versions no other backup has purged and those that
+    began or ended at it re-pointed (`retirement.py`); the rows removed per table. In the caller's transaction."""
+    removed = {}
+    for schema, table, column in con.execute(backup_tables_sql()).fetchall():
+        (count,) = con.execute(delete_backup_sql(schema, table, column), [backup_id]).fetchone()
+        if count:
+            removed[f"{schema}.{table}"] = count
+    for schema, versions, registry in versioned_tables(con.execute(versioned_tables_sql()).fetchall()):
+        (count,) = con.execute(purge_versions_sql(schema, versions, registry)).fetchone()
+        if count:
+            removed[f"{schema}.{versions}"] = count
+        for sql in move_version_bounds_sql(schema, versions, registry):
+            con.execute(sql, [backup_id, backup_id])
+    return removed

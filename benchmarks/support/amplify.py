@@ -1,10 +1,22 @@
 """Amplifying a sample backup's masked lake tables to production size, vectorised with Arrow: copies with their ids
-and references rewritten, and the changes that each later backup brings (see `benchmarks/warehouse.py`)."""
+and references rewritten, and what each later backup of a chain changes (see `benchmarks/warehouse.py`).
+
+Row `i` of an amplified collection is copy `i // n` of the sample's row `i % n` (n: the sample's rows), so a backup
+is a range of row numbers and two backups agree on every row they share, but for the changes of their generation:
+  - people and organizations: backup g has the first `size + g * added` rows (0.5 % more each backup), and the rows
+    with `i % CHANGED_EVERY == k` changed for every k in 1..g (a new title, a head count 10 % higher; updated k days
+    later): 0.5 % changed, 1 % changed or added in all;
+  - usage events: a window of `size` rows that moves by `EVENTS_NEW_SHARE` (3 %) each backup: the oldest leave (a
+    30-day retention in the product database), as many new ones arrive; row i happens at the base backup's time
+    plus `(i - size) / new_per_backup` days, so that each backup's new events are its last day's.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +24,30 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
-# Per backup, at --scale 1: the full build reads two backups, i.e. the issue's 1,000,000 people, 100,000
-# organizations and 5,000,000 usage events across them.
-PEOPLE, ORGANIZATIONS, USAGE_EVENTS = 500_000, 50_000, 2_500_000
+# One backup at --scale 1: the issue's 1,000,000 people, 100,000 organizations and 5,000,000 usage events.
+PEOPLE, ORGANIZATIONS, USAGE_EVENTS = 1_000_000, 100_000, 5_000_000
 BATCH_ROWS = 65_536  # rows per written batch (one Parquet row group), as the ingest path writes them
-CHANGED_EVERY = 20  # 1 row in 20 (5 %) of people and organizations changes in each new backup
+CHANGED_EVERY = 200  # each new backup changes 1 row in 200 (0.5 %) of people and organizations ...
+ADDED_SHARE = 0.005  # ... and adds 0.5 % new ones
+EVENTS_NEW_SHARE = 0.03  # each new backup brings 3 % new usage events, and the oldest 3 % leave
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Backup number `index` of the chain (0: the first), written at `size` rows per amplified collection."""
+
+    index: int
+    org_copies: int  # organization copies that people are spread over
+    base_time: datetime  # the first backup's time: usage events end there in it
+
+
+def row_range(collection: str, size: int, generation: int) -> range:
+    """The row numbers of a collection in backup `generation`."""
+    if collection == "usage_events":
+        shift = round(size * EVENTS_NEW_SHARE)
+        return range(generation * shift, size + generation * shift)
+    return range(size + generation * round(size * ADDED_SHARE))
 
 
 def _texts(values, fmt: str):
@@ -49,7 +80,7 @@ def suffix_host(values, copy, pattern: str, where=None):
 
 def shifted(timestamps, days):
     """Timestamps plus `days` (numpy, per row)."""
-    return pc.add(timestamps, pa.array(days.astype("int64") * 86_400_000, pa.duration("ms")))
+    return pc.add(timestamps, pa.array(days.astype("int64") * DAY_MS, pa.duration("ms")))
 
 
 def nested_org_ids(history, org_copy):
@@ -66,9 +97,17 @@ def nested_org_ids(history, org_copy):
     return pa.ListArray.from_arrays(offsets, values, type=history.type, mask=history.is_null())
 
 
-def change_people(batch, copy, index, generation, org_copies):
+def change_days(index, generation: int):
+    """Per row, the backup (1..generation) that last changed it, 0 if none: rows `i % CHANGED_EVERY == k`."""
+    days = np.zeros(len(index), "int64")
+    for k in range(1, generation + 1):
+        days[index % CHANGED_EVERY == k % CHANGED_EVERY] = k
+    return days
+
+
+def change_people(batch, copy, index, generation: Generation, size: int):
     cols = {name: batch.column(name) for name in batch.schema.names}
-    org_copy = copy % org_copies
+    org_copy = copy % generation.org_copies
     cols["_id"] = oid(cols["_id"], copy)
     if "organization_id" in cols:
         cols["organization_id"] = oid(cols["organization_id"], org_copy)
@@ -78,9 +117,7 @@ def change_people(batch, copy, index, generation, org_copies):
         domain = pc.utf8_lower(pc.struct_field(pc.extract_regex(cols["email"], r"@(?P<d>.*)$"), "d"))
         work_email = pc.invert(pc.fill_null(pc.is_in(domain, value_set=free_email_domains()), True))
         cols["email"] = suffix_host(cols["email"], org_copy, EMAIL_HOST, work_email)
-    days = np.zeros(len(index), "int64")
-    for g in range(1, generation + 1):  # the slice changed by backup g: a new title, updated g days later
-        days[index % CHANGED_EVERY == g] = g
+    days = change_days(index, generation.index)  # a new title, updated that many days later
     changed = days > 0
     if changed.any() and "title" in cols:
         other = cols["title"].take(pa.array((np.arange(len(index)) + 7) % len(index)))
@@ -90,16 +127,14 @@ def change_people(batch, copy, index, generation, org_copies):
     return cols
 
 
-def change_organizations(batch, copy, index, generation, org_copies):
+def change_organizations(batch, copy, index, generation: Generation, size: int):
     cols = {name: batch.column(name) for name in batch.schema.names}
     cols["_id"] = oid(cols["_id"], copy)
     if "domain" in cols:
         cols["domain"] = suffix_host(cols["domain"], copy, HOST)
     if "website_url" in cols:
         cols["website_url"] = suffix_host(cols["website_url"], copy, URL_HOST)
-    days = np.zeros(len(index), "int64")
-    for g in range(1, generation + 1):  # the slice changed by backup g: head count +10 %, updated g days later
-        days[index % CHANGED_EVERY == g] = g
+    days = change_days(index, generation.index)  # head count +10 %, updated that many days later
     if "estimated_num_employees" in cols:
         head_count = cols["estimated_num_employees"]
         grown = pc.add(head_count, pc.add(pc.divide(head_count, 10), 1))
@@ -109,15 +144,14 @@ def change_organizations(batch, copy, index, generation, org_copies):
     return cols
 
 
-def change_usage_events(batch, copy, index, generation, org_copies):
+def change_usage_events(batch, copy, index, generation: Generation, size: int):
     cols = {name: batch.column(name) for name in batch.schema.names}
-    # Backup g replaces half of the events by newer ones (odd rows in B, even rows in C): new ids, g days later.
-    days = np.zeros(len(index), "int64")
-    for g in range(1, generation + 1):
-        days[index % 2 == g % 2] = g
-    cols["_id"] = oid(cols["_id"], (days << 20) | copy)
+    cols["_id"] = oid(cols["_id"], copy)
     if "timestamp" in cols:
-        cols["timestamp"] = shifted(cols["timestamp"], days)
+        per_day = max(1, round(size * EVENTS_NEW_SHARE))
+        base_ms = int(generation.base_time.timestamp() * 1000)
+        at = base_ms + (index.astype("int64") - size) * DAY_MS // per_day
+        cols["timestamp"] = pa.array(at, pa.timestamp("ms", tz="UTC")).cast(cols["timestamp"].type)
     return cols
 
 
@@ -138,26 +172,21 @@ def free_email_domains():
 def check_markers(collection: str, ids, copies: int) -> None:
     """The rewritten ids cannot collide with original ones: no original has bytes 4-6 in the marker range."""
     for prefix in pc.unique(pc.utf8_slice_codeunits(pc.drop_null(ids), 8, 14)).to_pylist():
-        value = int(prefix, 16)
-        if value >> 20 <= 2 and value & 0xFFFFF < copies:
+        if int(prefix, 16) < copies:
             raise RuntimeError(f"{collection}: original ids use bytes 4-6 {prefix}, a copy marker")
 
 
-def amplified(collection: str, base, rows: int, generation: int, backup_id: str, org_copies: int, bar):
-    """Batches of `rows` rows: copies of `base` with their ids and references rewritten, and the changes that
-    backup `generation` brings."""
+def amplified(collection: str, base, size: int, generation: Generation, backup_id: str, bar) -> Iterator:
+    """Batches of the collection's rows in backup `generation`: copies of `base` with their ids and references
+    rewritten, and the changes of that generation."""
     n = base.num_rows
-    copies = -(-rows // n)
-    check_markers(collection, base.column("_id"), copies)
+    rows = row_range(collection, size, generation.index)
+    check_markers(collection, base.column("_id"), -(-rows.stop // n))
     change = AMPLIFIED[collection][1]
-    per_batch = max(1, BATCH_ROWS // n)
-    for first in range(0, copies, per_batch):
-        copy = np.repeat(np.arange(first, min(copies, first + per_batch)), n)
-        row = np.tile(np.arange(n), len(copy) // n)
-        index = copy * n + row
-        keep = index < rows
-        copy, row, index = copy[keep], row[keep], index[keep]
-        cols = change(base.take(pa.array(row)), copy, index, generation, org_copies)
+    for first in range(rows.start, rows.stop, BATCH_ROWS):
+        index = np.arange(first, min(rows.stop, first + BATCH_ROWS))
+        copy, row = index // n, index % n
+        cols = change(base.take(pa.array(row)), copy, index, generation, size)
         cols["_backup_id"] = pa.repeat(pa.scalar(backup_id), len(row))
         bar.update(len(row))
         yield pa.RecordBatch.from_arrays([cols[f.name] for f in base.schema], schema=base.schema)

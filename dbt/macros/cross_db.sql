@@ -219,3 +219,23 @@
 {% macro safe_ratio(numerator, denominator) -%}
     case when {{ denominator }} > 0 then cast({{ numerator }} as {{ type_double() }}) / {{ denominator }} end
 {%- endmacro %}
+
+
+{#- Every column of `alias` but `columns` (DuckDB and Snowflake both spell it `alias.* exclude (…)`). -#}
+{% macro star_except(alias, columns) -%}
+    {{ return(adapter.dispatch('star_except', 'apollo')(alias, columns)) }}
+{%- endmacro %}
+
+{% macro default__star_except(alias, columns) -%}
+    {{ alias }}.* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+
+
+{#-
+  Whether dbt runs against the fakesnow emulator (tests only): the `fakesnow` target, or the `snowflake` target
+  pointed at a fakesnow server (APOLLO_SNOWFLAKE_EMULATOR=fakesnow). Only macros that work around an emulator gap
+  ask; production SQL never takes these branches.
+-#}
+{% macro is_fakesnow() -%}
+    {{ return(target.name == 'fakesnow' or env_var('APOLLO_SNOWFLAKE_EMULATOR', '') == 'fakesnow') }}
+{%- endmacro %}

@@ -12,7 +12,7 @@
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
     {%- set sliced_by = slicing_of(relation) -%}
-    {%- if backup_ids() is not none and sliced_by == 'backup_slices' -%}
+    {%- if backup_ids() is not none and sliced_by in ('backup_versions', 'backup_slices') -%}
         {%- do conditions.append(backup_filter('backup_id')) -%}
     {%- elif stream_hours() is not none and sliced_by == 'hour_slices' -%}
         {%- do conditions.append(hour_filter('event_hour')) -%}
@@ -25,8 +25,9 @@
 
 
 {#-
-  How `relation` is sliced when it is one of this project's models: `backup_slices` (one slice per backup in
-  `backup_id`) or `hour_slices` (one per stream hour in `event_hour`); none otherwise.
+  How `relation` is sliced when it is one of this project's models (its materialization): `backup_versions` or
+  `backup_slices` (it answers per backup in `backup_id`) or `hour_slices` (one slice per stream hour in
+  `event_hour`); none otherwise.
 -#}
 {% macro slicing_of(relation) -%}
     {%- if not execute or relation is string or relation.identifier is none -%}

@@ -13,7 +13,7 @@ from apollo_assets.backups.manifest import MARKER
 from apollo_assets.backups.plan import plan_tick
 from apollo_assets.names import UntrustedNameError
 from apollo_assets.sample_data.sample import complete_backup_ids
-from apollo_assets.warehouse.assets import dbt_vars
+from apollo_assets.warehouse.versions import backup_ids_value
 from tests.backups.conftest import make_backup, marker
 
 GOOD = "20261126T040000Z"
@@ -61,7 +61,7 @@ def test_a_partition_key_that_is_not_a_backup_id_is_never_retired():
     assert any("2 partition keys are not backup ids" in note for note in plan.notes)
 
 
-def test_dbt_vars_hold_backup_ids_only():
-    assert json.loads(dbt_vars([GOOD])) == {"backup_ids": [GOOD]}
+def test_the_backups_given_to_dbt_are_backup_ids_only():
+    assert json.loads(backup_ids_value([GOOD])) == [GOOD]
     with pytest.raises(UntrustedNameError, match="backup id"):
-        dbt_vars([GOOD, "x') or 1=1 --"])
+        backup_ids_value([GOOD, "x') or 1=1 --"])

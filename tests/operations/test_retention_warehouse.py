@@ -1,6 +1,7 @@
-"""Retiring a backup through the backup sensor removes its warehouse slices too: on a DuckDB warehouse that the
-real dbt project built over the lake (two backups), its rows leave every dbt table, the `lake` views stop reading
-its files, and the Data & ML service (its real app) no longer answers for it; the other backup is untouched."""
+"""Retiring a backup through the backup sensor removes it from the warehouse too: on a DuckDB warehouse that the
+real dbt project built over the lake (two backups), it leaves every table with a backup id (the models' registries),
+no version begins or ends at it any more, the `lake` views stop reading its files, and the Data & ML service (its
+real app) no longer answers for it; the other backup answers as before."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from warehouse.lake_builder import COLLECTIONS, to_arrow
 
 from apollo_assets.operations.backup_sensor import build_backup_sensor
 from apollo_assets.warehouse.resource import DuckDBWarehouse
-from apollo_assets.warehouse.retirement import backup_tables_sql
+from apollo_assets.warehouse.retirement import backup_tables_sql, versioned_tables, versioned_tables_sql
 from ml_assets.service.app import create_app
 from ml_assets.service.settings import ServiceSettings
 from tests.backups.conftest import make_backup, resources_for, tick
@@ -35,6 +36,31 @@ def slices(path: Path) -> dict[tuple[str, str], dict[str, int]]:
         for schema, table, column in con.execute(backup_tables_sql()).fetchall():
             rows = con.execute(f'select "{column}", count(*) from "{schema}"."{table}" group by 1').fetchall()
             found[schema, table] = dict(rows)
+        return found
+
+
+def answers(path: Path, backup_id: str) -> dict[str, list[tuple]]:
+    """Every versioned model's rows for a backup (its view), sorted."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        found = {}
+        for schema, versions, _ in versioned_tables(con.execute(versioned_tables_sql()).fetchall()):
+            view = f'"{schema}"."{versions.removesuffix("__versions")}"'
+            rows = con.execute(f"select * from {view} where backup_id = ?", [backup_id]).fetchall()
+            found[view] = sorted(rows, key=repr)
+        return found
+
+
+def versions_naming(path: Path, backup_id: str) -> dict[str, int]:
+    """Per versions table, its versions that begin or end at a backup (none once it is retired)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        found = {}
+        for schema, versions, _ in versioned_tables(con.execute(versioned_tables_sql()).fetchall()):
+            (count,) = con.execute(
+                f'select count(*) from "{schema}"."{versions}" where valid_from_backup = ? or valid_to_backup = ?',
+                [backup_id, backup_id],
+            ).fetchone()
+            if count:
+                found[f"{schema}.{versions}"] = count
         return found
 
 
@@ -78,6 +104,8 @@ def test_a_retired_backup_leaves_the_warehouse_and_the_service(built, tmp_path, 
     resources, serving, manifest = built
     tick(build_backup_sensor("backup_pipeline"), test_instance, resources)
     before = slices(serving)
+    answers_before = answers(serving, B)
+    assert versions_naming(serving, A)  # A's versions, before it is retired
     assert len(before) > 20 and all(set(rows) == {A, B} for rows in before.values() if len(rows) > 1)
     person = str(crafted.backup_a()["people"][0]["_id"])
     settings = ServiceSettings(TOKEN, serving, tmp_path / "registry", manifest, poll_seconds=3600.0)
@@ -92,6 +120,7 @@ def test_a_retired_backup_leaves_the_warehouse_and_the_service(built, tmp_path, 
         assert test_instance.get_dynamic_partitions("backups") == [B]
         after = slices(serving)
         assert after == {table: {b: n for b, n in rows.items() if b != A} for table, rows in before.items()}
+        assert answers(serving, B) == answers_before and versions_naming(serving, A) == {}
         with duckdb.connect(str(serving), read_only=True) as con:  # the lake views read B's files only
             assert con.execute("select distinct _backup_id from lake.people").fetchall() == [(B,)]
         assert resources["lake"].masked("people").partitions() == [B]

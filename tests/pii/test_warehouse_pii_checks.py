@@ -68,10 +68,11 @@ def test_a_raw_email_or_name_in_a_gold_table_fails_the_check_and_blocks_the_mode
     backup_id = platform.backups[0]
     person = next(d for d in documents(platform.data_dir / "backups" / backup_id, "people") if d.get("email"))
     warehouse = platform.data_dir / "warehouse.duckdb"
-    table = _relation(warehouse, "gold", "people")
+    # gold.people answers per backup from its versions (dbt/README.md): a version valid from that backup on
+    table = _relation(warehouse, "gold", "people__versions")
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
-            f"insert into {table} (person_id, backup_id, employer_name, title) values ('planted', ?, ?, ?)",
+            f"insert into {table} (person_id, valid_from_backup, employer_name, title) values ('planted', ?, ?, ?)",
             [backup_id, f"Contact {person['email']} today", person["name"]],
         )
     try:

@@ -99,8 +99,10 @@ def _free_port() -> int:
 
 
 def snowflake_env(database: str = DATABASE, schema: str = SCHEMA, **extra: str) -> dict[str, str]:
-    """The SNOWFLAKE_* variables of APOLLO_ENV=prod, with emulator values (fakesnow ignores the credentials)."""
+    """The SNOWFLAKE_* variables of APOLLO_ENV=prod, with emulator values (fakesnow ignores the credentials), and
+    the marker that lets dbt's `snowflake` target take its fakesnow-only branches (dbt/README.md)."""
     return {
+        "APOLLO_SNOWFLAKE_EMULATOR": "fakesnow",
         "SNOWFLAKE_ACCOUNT": "fakesnow",
         "SNOWFLAKE_USER": "fake",
         "SNOWFLAKE_PASSWORD": "snow-password-never-logged",

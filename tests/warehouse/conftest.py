@@ -3,16 +3,16 @@ the real dbt project (dbt/) through dbt's Python runner."""
 
 from __future__ import annotations
 
-import os
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
+from apollo_assets.warehouse.versions import BACKUP_IDS_ENV, environment
 from tests import tiers
 
 from . import crafted
@@ -95,17 +95,12 @@ class Warehouse:
             "--log-path",
             str(self.dbt_work / "logs"),
         ]
+        # The backups as the `warehouse_dbt` asset passes them (an environment variable: dbt parses partially)
+        variables = {"APOLLO_WAREHOUSE_PATH": str(self.path), BACKUP_IDS_ENV: ""}
         if backup_ids is not None:
-            command += ["--vars", yaml.safe_dump({"backup_ids": list(backup_ids)}, default_flow_style=True)]
-        previous = os.environ.get("APOLLO_WAREHOUSE_PATH")
-        os.environ["APOLLO_WAREHOUSE_PATH"] = str(self.path)
-        try:
+            variables[BACKUP_IDS_ENV] = json.dumps(list(backup_ids))
+        with environment(variables):
             result = dbtRunner().invoke(command)
-        finally:
-            if previous is None:
-                os.environ.pop("APOLLO_WAREHOUSE_PATH", None)
-            else:
-                os.environ["APOLLO_WAREHOUSE_PATH"] = previous
         if result.exception is not None:
             raise result.exception
         return Build(result)
@@ -155,21 +150,35 @@ def crafted_warehouse(tmp_path_factory: pytest.TempPathFactory, dbt_work: Path) 
     yield warehouse, warehouse.build()
 
 
-# A table built by an older version of stg_accounts: it lacks `plan` (the model gained it) and has `legacy_tier`
-# (the model lost it). Run through any target's query function; the slice build must then follow the model.
+# Versions written by an older version of stg_accounts: they lack `plan` (the model gained it) and have
+# `legacy_tier` (the model lost it). Run through any target's query function; a build must then follow the model.
 ACCOUNTS_PLANS = "select account_id || backup_id, plan from staging.stg_accounts"
 AGE_ACCOUNTS = (
-    "alter table staging.stg_accounts drop column plan",
-    "alter table staging.stg_accounts add column legacy_tier varchar",
-    "update staging.stg_accounts set legacy_tier = 'gold'",
+    "alter table staging.stg_accounts__versions drop column plan",
+    "alter table staging.stg_accounts__versions add column legacy_tier varchar",
+    "update staging.stg_accounts__versions set legacy_tier = 'gold'",
 )
-ACCOUNTS_AFTER = "select account_id || backup_id, backup_id, plan, legacy_tier from staging.stg_accounts"
+ACCOUNTS_AFTER = "select account_id || backup_id, backup_id, plan from staging.stg_accounts"
+ACCOUNT_TIERS = "select account_id, valid_from_backup, legacy_tier from staging.stg_accounts__versions"
 
 
-def assert_accounts_follow_the_model(found: list[tuple], plans: dict, rebuilt: str, backups: set[str]) -> None:
-    """Rows of ACCOUNTS_AFTER once slice `rebuilt` was built again: its `plan` is back and its `legacy_tier` null;
-    the other slices keep `legacy_tier` and have no `plan`."""
+def changed_account(documents: dict, account_id: object) -> dict:
+    """`documents` with one account's seat count changed (a new version of it in that backup)."""
+    for account in documents["accounts"]:
+        if account["_id"] == account_id:
+            account["seats"] = account["seats"] + 10
+    return documents
+
+
+def assert_accounts_follow_the_model(
+    found: list[tuple], tiers: list[tuple], plans: dict, changed: str, rebuilt: str
+) -> None:
+    """ACCOUNTS_AFTER and ACCOUNT_TIERS once backup `rebuilt` was built again with account `changed` changed: its new
+    version has `plan` (the column the model gained, added to the versions) and no `legacy_tier` (the column it
+    lost, which stays in the versions and leaves the view); the versions written before keep theirs (plan null)."""
     assert any(plans.values())
-    assert {backup_id for _, backup_id, _, _ in found} == backups
-    for key, backup_id, plan, tier in found:
-        assert (plan, tier) == ((plans[key], None) if backup_id == rebuilt else (None, "gold")), (key, backup_id)
+    for key, backup_id, plan in found:
+        new_version = key == changed + rebuilt
+        assert plan == (plans[key] if new_version else None), (key, backup_id)
+    assert sorted(tier for account, valid_from, tier in tiers if account == changed and valid_from == rebuilt) == [None]
+    assert all(tier == "gold" for account, valid_from, tier in tiers if valid_from != rebuilt)

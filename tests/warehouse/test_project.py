@@ -1,4 +1,4 @@
-"""The dbt project itself: parses offline, sources carry their Dagster asset keys, every model is incremental by
+"""The dbt project itself: parses offline, sources carry their Dagster asset keys, every model is versioned by
 backup, and no model holds target-specific SQL."""
 
 from __future__ import annotations
@@ -47,14 +47,20 @@ def test_sources_carry_dagster_asset_keys(manifest: dict) -> None:
         assert source["columns"], name
 
 
-def test_every_model_is_incremental_by_backup(manifest: dict) -> None:
+def test_every_model_is_versioned_by_backup(manifest: dict) -> None:
     models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert set(MODELS) <= set(models)
     for name, node in models.items():  # every model of the project, also those added later
         config = node["config"]
-        # The stream's models are sliced by event hour instead, and kept out of the batch build by their tag.
-        expected = "hour_slices" if "stream" in config["tags"] else "backup_slices"
-        assert config["materialized"] == expected, name
+        if "stream" in config["tags"]:
+            # The stream's models are sliced by event hour instead, and kept out of the batch build by their tag.
+            assert config["materialized"] == "hour_slices", name
+            continue
+        assert config["materialized"] in ("backup_versions", "backup_slices"), name
+        if config["materialized"] == "backup_versions":
+            assert config.get("version_key") in node["columns"], f"{name}: version_key undocumented"
+    for name in MODELS:
+        assert models[name]["config"]["materialized"] == "backup_versions", name
     for name in MODELS:
         columns = models[name]["columns"]
         assert "backup_id" in columns, f"{name}: backup_id undocumented"

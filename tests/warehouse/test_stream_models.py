@@ -20,6 +20,7 @@ from .stream_crafted import EMAIL, HOUR_BOTH, HOUR_NEW, HOUR_REPLY, USAGE
 from .stream_lake import commit_events
 
 MART = "marts.mart_engagement_hourly"
+REPLY_IN_B = "2026-09-16T09:00:00"  # backup B's M1 replied later than backup A's
 COLUMNS = "usage_events, active_users, engagement_feature_events, messages_sent, messages_opened, messages_clicked, "
 COLUMNS += "messages_replied, messages_bounced, events_in_backup, events_in_stream, events_in_both"
 
@@ -88,6 +89,39 @@ def test_hours_are_slices_rebuilt_in_place(stream_warehouse):
     assert after[(str(crafted.AC3), HOUR_NEW)]["usage_events"] == 1
     assert after[(str(crafted.AC1), HOUR_NEW)]["messages_sent"] == 1
     assert {k: v for k, v in after.items() if k[1] != HOUR_NEW} == before
+
+
+def test_events_held_by_several_backups_count_once_and_the_newest_version_wins(
+    tmp_path_factory: pytest.TempPathFactory, dbt_work: Path
+):
+    """Backups A and B both hold event 1 (a fact: one version) and M1, whose reply B moves to a later hour (two
+    versions): the mart reads the staging's versions, each event once, the newest backup's version winning."""
+    warehouse = new_warehouse(tmp_path_factory.mktemp("stream-two-backups"), dbt_work)
+    backup_b = crafted.backup_b()
+    for message in backup_b["emailer_messages"]:
+        if message["_id"] == crafted.M1:
+            message["replied_at"] = crafted.ts(REPLY_IN_B)
+    warehouse.lake.load(crafted.BACKUP_A, crafted.backup_a())
+    warehouse.lake.load(crafted.BACKUP_B, backup_b)
+    warehouse.build([crafted.BACKUP_A, crafted.BACKUP_B])
+    versions = "select count(*) from staging.stg_emailer_messages__versions where message_id = ?"
+    assert warehouse.query(versions, [str(crafted.M1)]) == [(2,)]
+    lake = warehouse.work / "stream-lake"
+    commit_events(open_location(str(lake)), "usage_events", USAGE)
+    commit_events(open_location(str(lake)), "email_events", EMAIL)
+    resource = DuckDBWarehouse(path=str(warehouse.path), dbt_manifest=str(dbt_work / "target" / "manifest.json"))
+    resource.expose_stream(LakeResource(snapshot_url=str(lake), lake_url=str(lake)), STREAM_TABLES)
+    sent_hour, reply_hour = "2026-09-14 09:00:00", REPLY_IN_B.replace("T", " ")
+    build_stream(warehouse, [HOUR_BOTH, HOUR_REPLY, sent_hour, reply_hour])
+    rows = mart(warehouse)
+    ac1 = str(crafted.AC1)
+    both = rows[(ac1, HOUR_BOTH)]
+    assert (both["usage_events"], both["events_in_backup"], both["events_in_both"]) == (2, 1, 1)
+    assert rows[(ac1, sent_hour)]["messages_sent"] == 1  # in both versions of M1, counted once
+    # B's reply time wins over A's and the stream's: counted in B's hour, seen in a backup and the stream.
+    reply = rows[(ac1, reply_hour)]
+    assert (reply["messages_replied"], reply["events_in_backup"], reply["events_in_both"]) == (1, 1, 1)
+    assert (rows[(ac1, HOUR_REPLY)]["messages_replied"], rows[(ac1, HOUR_REPLY)]["messages_clicked"]) == (0, 1)
 
 
 def test_an_hour_that_is_not_an_hour_is_refused(stream_warehouse):

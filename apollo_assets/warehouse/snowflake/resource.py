@@ -20,7 +20,14 @@ from apollo_assets.collections import COLLECTIONS
 from apollo_assets.lake.resource import LakeResource
 from apollo_assets.storage import open_location
 from apollo_assets.warehouse.dbt_manifest import model_node
-from apollo_assets.warehouse.retirement import backup_tables_sql, delete_backup_sql
+from apollo_assets.warehouse.retirement import (
+    backup_tables_sql,
+    delete_backup_sql,
+    move_version_bounds_sql,
+    purge_versions_sql,
+    versioned_tables,
+    versioned_tables_sql,
+)
 from apollo_assets.warehouse.snowflake.load import load_partition
 from apollo_assets.warehouse.snowflake.sql import create_schema_sql
 from apollo_assets.warehouse.snowflake.stage import ExternalStage, InternalStage
@@ -90,18 +97,26 @@ class SnowflakeWarehouse(dg.ConfigurableResource):
         return loaded
 
     def retire_backup(self, lake: LakeResource, backup_id: str) -> dict[str, int]:
-        """Delete the backup's rows from `LAKE.*` and every dbt table, in one transaction (the lake's files are
+        """Delete the backup's rows from `LAKE.*` and every dbt table, and purge or re-point the versions of the
+        versioned models (`retirement.py`), in one transaction (the lake's files are
         copied in, never read in place, so nothing else here names them)."""
         removed = {}
         with self.connect() as con:
             cursor = con.cursor()
             tables = cursor.execute(backup_tables_sql()).fetchall()
+            versioned = versioned_tables(cursor.execute(versioned_tables_sql()).fetchall())
             cursor.execute("BEGIN")
             try:
                 for schema, table, column in tables:
                     cursor.execute(delete_backup_sql(schema, table, column), [backup_id])
                     if cursor.rowcount:
                         removed[f"{schema}.{table}"] = cursor.rowcount
+                for schema, versions, registry in versioned:
+                    cursor.execute(purge_versions_sql(schema, versions, registry))
+                    if cursor.rowcount:
+                        removed[f"{schema}.{versions}"] = cursor.rowcount
+                    for sql in move_version_bounds_sql(schema, versions, registry):
+                        cursor.execute(sql, [backup_id, backup_id])
                 cursor.execute("COMMIT")
             except BaseException:
                 cursor.execute("ROLLBACK")

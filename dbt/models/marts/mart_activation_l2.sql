@@ -1,1 +1,2 @@
+{{ config(materialized='backup_versions', version_key='cohort_week') }}
 {{ activation_mart('feature') }}

@@ -1,1 +1,2 @@
+{{ config(materialized='backup_versions', version_key='activity_week') }}
 {{ adoption_mart('feature') }}

@@ -12,10 +12,16 @@
   version's time. `events_in_backup`, `events_in_stream` and `events_in_both` say where the hour's events were
   seen. The e-mail funnel counts steps in the hour they happened (an open is counted in its own hour, not in
   the send's), so that a later event never changes a built hour.
+
+  The backups' side reads the batch staging's stored versions (`<model>__versions`, macros/versions.sql), not its
+  per-backup views: a version is an event (or message) as a run of backups held it, from `valid_from_backup` on,
+  so each is read once rather than once per backup that holds it, and the newest version is the newest backup's.
+  Usage events are facts (one version each); a message gains a version when a backup sees a step it lacked.
 -#}
 {%- set email_steps = ['sent', 'delivered', 'opened', 'clicked', 'replied', 'bounced'] -%}
 {#- A warehouse fed by the stream only (no backup built yet) has no batch staging: its side then has no rows. -#}
-{%- set batch_events, batch_messages = ref('stg_usage_events'), ref('stg_emailer_messages') -%}
+{%- set batch_events = versions_relation(ref('stg_usage_events')) -%}
+{%- set batch_messages = versions_relation(ref('stg_emailer_messages')) -%}
 {%- set with_backups = relation_exists(batch_events) and relation_exists(batch_messages) -%}
 
 with batch_usage as (
@@ -30,7 +36,7 @@ with batch_usage as (
         cast(null as {{ dbt.type_string() }}) as step,
         event_at,
         0 as source_rank,
-        backup_id
+        valid_from_backup as backup_id
     from {{ batch_events }}
         {%- else -%}
         cast(null as {{ dbt.type_string() }}) as event_key,
@@ -75,7 +81,7 @@ batch_email as (
         '{{ step }}' as step,
         {{ column }} as event_at,
         0 as source_rank,
-        backup_id
+        valid_from_backup as backup_id
     from {{ batch_messages }}
     where {{ column }} is not null
     {{ 'union all' if not loop.last }}

@@ -1,1 +1,2 @@
+{{ config(materialized='backup_versions', version_key='cohort_week') }}
 {{ retention_mart('use_case') }}

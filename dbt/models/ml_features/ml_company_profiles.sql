@@ -3,17 +3,43 @@
   companies an organization describes (companies only known from email domains have no content to compare).
   Keywords and technologies come from the company's primary organization (the version staging keeps: latest
   updated_at), lowercased, deduplicated and joined with '|' in a stable order, so that a vectorizer can split
-  them without a custom tokenizer. Names and domains are carried for display only, never as features.
+  them without a custom tokenizer. Names and domains are carried for display only, never as features. A backup
+  computes again the companies that changed and those whose primary organization's lake row did.
 -#}
+{{ config(materialized='backup_versions', version_key='company_id') }}
 {%- set src = source('lake', 'organizations') -%}
 {%- set cols = lake_columns(src) -%}
 {%- set list_fields = ['keywords', 'technologies'] -%}
+{%- set gold_companies = ref('companies') -%}
+{%- set stg_organizations = ref('stg_organizations') -%}
+{%- set plan = version_plan(upstreams=[gold_companies, stg_organizations]) -%}
 
-with companies as (
+with companies_as_of as (
+
+    select * from {{ as_of(gold_companies, plan) }} as companies
+
+),
+
+candidates as (
+
+    {#- the companies that changed, and those whose primary organization did (its lake row: keywords, technologies) #}
+    {{ changed_keys(plan, gold_companies, 'company_id', 'company_id') }}
+    union
+    {{ complete_keys(plan, gold_companies, 'company_id', 'company_id') }}
+    union
+    select companies_as_of.backup_id, companies_as_of.company_id
+    from companies_as_of
+    inner join ({{ changed_keys(plan, stg_organizations, 'organization_id', 'organization_id') }}) as changed_organizations
+        on companies_as_of.backup_id = changed_organizations.backup_id
+        and companies_as_of.primary_organization_id = changed_organizations.organization_id
+
+),
+
+companies as (
 
     select
-        backup_id,
-        company_id,
+        companies_as_of.backup_id,
+        companies_as_of.company_id,
         company_name,
         domain,
         industry,
@@ -21,9 +47,11 @@ with companies as (
         revenue_bucket,
         country,
         primary_organization_id
-    from {{ ref('companies') }}
-    where {{ backup_filter('backup_id') }}
-        and company_source = 'organization'
+    from companies_as_of
+    inner join candidates
+        on companies_as_of.backup_id = candidates.backup_id
+        and companies_as_of.company_id = candidates.company_id
+    where company_source = 'organization'
 
 ),
 
@@ -37,8 +65,9 @@ organization_versions as (
         {%- endfor %}
         {{ lake_timestamp(cols, 'updated_at') }} as updated_at,
         {{ lake_timestamp(cols, 'created_at') }} as created_at
-    from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    from {{ src }} as lake_row
+    where {{ in_backups('_backup_id', plan.steps) }}
+        and cast(_id as {{ dbt.type_string() }}) in (select primary_organization_id from companies)
 
 ),
 
@@ -61,7 +90,7 @@ terms as (
     from organizations
     {{ unnest_join('organizations.' ~ field, 'term') }}
     {%- else %}
-    {#- a field absent from every document of the backup: no terms -#}
+    {#- a field absent from every document of the backup: no terms #}
     select backup_id, organization_id, '{{ field }}' as field, cast(null as {{ dbt.type_string() }}) as term
     from organizations
     where 1 = 0
@@ -91,27 +120,33 @@ term_lists as (
     from distinct_terms
     group by backup_id, organization_id, field
 
+),
+
+profiles as (
+
+    select
+        companies.company_id,
+        companies.backup_id,
+        companies.company_name,
+        companies.domain,
+        coalesce(companies.industry, 'unknown') as industry,
+        companies.size_bucket,
+        companies.revenue_bucket,
+        coalesce(companies.country, 'unknown') as country,
+        coalesce(keywords.terms, '') as keywords,
+        coalesce(keywords.term_count, 0) as keyword_count,
+        coalesce(technologies.terms, '') as technologies,
+        coalesce(technologies.term_count, 0) as technology_count
+    from companies
+    left join term_lists as keywords
+        on companies.backup_id = keywords.backup_id
+        and companies.primary_organization_id = keywords.organization_id
+        and keywords.field = 'keywords'
+    left join term_lists as technologies
+        on companies.backup_id = technologies.backup_id
+        and companies.primary_organization_id = technologies.organization_id
+        and technologies.field = 'technologies'
+
 )
 
-select
-    companies.company_id,
-    companies.backup_id,
-    companies.company_name,
-    companies.domain,
-    coalesce(companies.industry, 'unknown') as industry,
-    companies.size_bucket,
-    companies.revenue_bucket,
-    coalesce(companies.country, 'unknown') as country,
-    coalesce(keywords.terms, '') as keywords,
-    coalesce(keywords.term_count, 0) as keyword_count,
-    coalesce(technologies.terms, '') as technologies,
-    coalesce(technologies.term_count, 0) as technology_count
-from companies
-left join term_lists as keywords
-    on companies.backup_id = keywords.backup_id
-    and companies.primary_organization_id = keywords.organization_id
-    and keywords.field = 'keywords'
-left join term_lists as technologies
-    on companies.backup_id = technologies.backup_id
-    and companies.primary_organization_id = technologies.organization_id
-    and technologies.field = 'technologies'
+{{ version_rows(plan, 'candidates', 'profiles', 'company_id') }}

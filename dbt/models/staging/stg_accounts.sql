@@ -1,11 +1,18 @@
 {#- One row per customer account per backup. -#}
+{{ config(materialized='backup_versions', version_key='account_id') }}
 {%- set src = source('lake', 'accounts') -%}
 {%- set cols = lake_columns(src) -%}
+{%- set plan = version_plan(lake=src) -%}
 
-with source as (
+with candidates as (
 
-    select * from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    {{ lake_candidates(plan, src, cols, 'account_id') }}
+
+),
+
+source as (
+
+    {{ candidate_lake_rows(plan, src, cols, 'candidates', 'account_id') }}
 
 ),
 
@@ -20,9 +27,16 @@ typed as (
         {{ lake_number(cols, 'seats', dbt.type_int()) }} as seats,
         {{ email_domain(lake_col(cols, 'billing_email', dbt.type_string())) }} as billing_email_domain,
         lower(trim({{ lake_col(cols, 'status', dbt.type_string()) }})) as status,
-        {{ lake_timestamp(cols, 'created_at') }} as created_at
+        {{ lake_timestamp(cols, 'created_at') }} as created_at,
+        _source_hash
     from source
+
+),
+
+deduplicated as (
+
+    {{ keep_first('typed', 'backup_id, account_id', 'created_at desc nulls last') }}
 
 )
 
-{{ keep_first('typed', 'backup_id, account_id', 'created_at desc nulls last') }}
+{{ version_rows(plan, 'candidates', 'deduplicated', 'account_id') }}

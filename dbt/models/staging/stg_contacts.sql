@@ -1,11 +1,18 @@
 {#- One row per contact per backup (the latest updated_at when an id repeats). -#}
+{{ config(materialized='backup_versions', version_key='contact_id') }}
 {%- set src = source('lake', 'contacts') -%}
 {%- set cols = lake_columns(src) -%}
+{%- set plan = version_plan(lake=src) -%}
 
-with source as (
+with candidates as (
 
-    select * from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    {{ lake_candidates(plan, src, cols, 'contact_id') }}
+
+),
+
+source as (
+
+    {{ candidate_lake_rows(plan, src, cols, 'candidates', 'contact_id') }}
 
 ),
 
@@ -23,9 +30,16 @@ typed as (
         {{ snake_label(lake_col(cols, 'stage', dbt.type_string())) }} as stage,
         {{ json_object_key_count(lake_col(cols, 'custom_fields', dbt.type_string())) }} as custom_field_count,
         {{ lake_timestamp(cols, 'created_at') }} as created_at,
-        {{ lake_timestamp(cols, 'updated_at') }} as updated_at
+        {{ lake_timestamp(cols, 'updated_at') }} as updated_at,
+        _source_hash
     from source
+
+),
+
+deduplicated as (
+
+    {{ keep_first('typed', 'backup_id, contact_id', 'updated_at desc nulls last, created_at desc nulls last') }}
 
 )
 
-{{ keep_first('typed', 'backup_id, contact_id', 'updated_at desc nulls last, created_at desc nulls last') }}
+{{ version_rows(plan, 'candidates', 'deduplicated', 'contact_id') }}

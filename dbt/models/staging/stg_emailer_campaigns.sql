@@ -1,11 +1,18 @@
 {#- One row per sequence (emailer campaign) per backup. -#}
+{{ config(materialized='backup_versions', version_key='campaign_id') }}
 {%- set src = source('lake', 'emailer_campaigns') -%}
 {%- set cols = lake_columns(src) -%}
+{%- set plan = version_plan(lake=src) -%}
 
-with source as (
+with candidates as (
 
-    select * from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    {{ lake_candidates(plan, src, cols, 'campaign_id') }}
+
+),
+
+source as (
+
+    {{ candidate_lake_rows(plan, src, cols, 'candidates', 'campaign_id') }}
 
 ),
 
@@ -19,9 +26,16 @@ typed as (
         {{ lake_col(cols, 'name', dbt.type_string()) }} as campaign_name,
         lower(trim({{ lake_col(cols, 'status', dbt.type_string()) }})) as status,
         {{ lake_list_size(cols, 'steps') }} as step_count,
-        {{ lake_timestamp(cols, 'created_at') }} as created_at
+        {{ lake_timestamp(cols, 'created_at') }} as created_at,
+        _source_hash
     from source
+
+),
+
+deduplicated as (
+
+    {{ keep_first('typed', 'backup_id, campaign_id', 'created_at desc nulls last') }}
 
 )
 
-{{ keep_first('typed', 'backup_id, campaign_id', 'created_at desc nulls last') }}
+{{ version_rows(plan, 'candidates', 'deduplicated', 'campaign_id') }}

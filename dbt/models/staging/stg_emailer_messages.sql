@@ -1,11 +1,18 @@
 {#- One row per sequence email per backup. Subject and body (free text) are not carried. -#}
+{{ config(materialized='backup_versions', version_key='message_id') }}
 {%- set src = source('lake', 'emailer_messages') -%}
 {%- set cols = lake_columns(src) -%}
+{%- set plan = version_plan(lake=src) -%}
 
-with source as (
+with candidates as (
 
-    select * from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    {{ lake_candidates(plan, src, cols, 'message_id') }}
+
+),
+
+source as (
+
+    {{ candidate_lake_rows(plan, src, cols, 'candidates', 'message_id') }}
 
 ),
 
@@ -24,9 +31,16 @@ typed as (
         {{ lake_timestamp(cols, 'sent_at') }} as sent_at,
         {{ lake_timestamp(cols, 'opened_at') }} as opened_at,
         {{ lake_timestamp(cols, 'replied_at') }} as replied_at,
-        {{ lake_timestamp(cols, 'bounced_at') }} as bounced_at
+        {{ lake_timestamp(cols, 'bounced_at') }} as bounced_at,
+        _source_hash
     from source
+
+),
+
+deduplicated as (
+
+    {{ keep_first('typed', 'backup_id, message_id', 'sent_at desc nulls last') }}
 
 )
 
-{{ keep_first('typed', 'backup_id, message_id', 'sent_at desc nulls last') }}
+{{ version_rows(plan, 'candidates', 'deduplicated', 'message_id') }}

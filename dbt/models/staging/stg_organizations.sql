@@ -1,11 +1,18 @@
 {#- One row per organization per backup (the latest updated_at when an id repeats). -#}
+{{ config(materialized='backup_versions', version_key='organization_id') }}
 {%- set src = source('lake', 'organizations') -%}
 {%- set cols = lake_columns(src) -%}
+{%- set plan = version_plan(lake=src) -%}
 
-with source as (
+with candidates as (
 
-    select * from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    {{ lake_candidates(plan, src, cols, 'organization_id') }}
+
+),
+
+source as (
+
+    {{ candidate_lake_rows(plan, src, cols, 'candidates', 'organization_id') }}
 
 ),
 
@@ -34,9 +41,16 @@ typed as (
         {{ lake_col(cols, 'linkedin_url', dbt.type_string()) }} is not null as has_linkedin_url,
         {{ lake_col(cols, 'phone', dbt.type_string()) }} is not null as has_phone,
         {{ lake_timestamp(cols, 'created_at') }} as created_at,
-        {{ lake_timestamp(cols, 'updated_at') }} as updated_at
+        {{ lake_timestamp(cols, 'updated_at') }} as updated_at,
+        _source_hash
     from source
+
+),
+
+deduplicated as (
+
+    {{ keep_first('typed', 'backup_id, organization_id', 'updated_at desc nulls last, created_at desc nulls last') }}
 
 )
 
-{{ keep_first('typed', 'backup_id, organization_id', 'updated_at desc nulls last, created_at desc nulls last') }}
+{{ version_rows(plan, 'candidates', 'deduplicated', 'organization_id') }}

@@ -4,13 +4,20 @@
   phone, URLs) are not carried: only the email's domain and presence flags are.
   employment_history: stg_people_employment has one row per entry (no nested column is stored).
 -#}
+{{ config(materialized='backup_versions', version_key='person_id') }}
 {%- set src = source('lake', 'people') -%}
 {%- set cols = lake_columns(src) -%}
+{%- set plan = version_plan(lake=src) -%}
 
-with source as (
+with candidates as (
 
-    select * from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    {{ lake_candidates(plan, src, cols, 'person_id') }}
+
+),
+
+source as (
+
+    {{ candidate_lake_rows(plan, src, cols, 'candidates', 'person_id') }}
 
 ),
 
@@ -37,9 +44,16 @@ typed as (
         {{ lake_col(cols, 'intent_score__bson_type', dbt.type_string()) }} as intent_score_bson_type,
         {{ lake_list_size(cols, 'employment_history') }} as employment_count,
         {{ lake_timestamp(cols, 'created_at') }} as created_at,
-        {{ lake_timestamp(cols, 'updated_at') }} as updated_at
+        {{ lake_timestamp(cols, 'updated_at') }} as updated_at,
+        _source_hash
     from source
+
+),
+
+deduplicated as (
+
+    {{ keep_first('typed', 'backup_id, person_id', 'updated_at desc nulls last, created_at desc nulls last') }}
 
 )
 
-{{ keep_first('typed', 'backup_id, person_id', 'updated_at desc nulls last, created_at desc nulls last') }}
+{{ version_rows(plan, 'candidates', 'deduplicated', 'person_id') }}

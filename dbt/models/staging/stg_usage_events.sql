@@ -3,14 +3,25 @@
   labels are normalized once per distinct pair (a few dozen), not once per event (millions). The product
   taxonomy (seed feature_taxonomy) is applied by the marts, not here: staging reads its source only, so it
   starts with the build, and a taxonomy change rebuilds the marts, not millions of events.
+
+  Events are facts: an event is written once, when a backup first has it (compared by id only, never rewritten),
+  and its version is closed by the first backup that no longer has it (the product's own retention); it stays in
+  the warehouse, as history no single backup holds.
 -#}
+{{ config(materialized='backup_versions', version_key='event_id') }}
 {%- set src = source('lake', 'usage_events') -%}
 {%- set cols = lake_columns(src) -%}
+{%- set plan = version_plan(lake=src) -%}
 
-with source as (
+with candidates as (
 
-    select * from {{ src }}
-    where {{ backup_filter('_backup_id') }}
+    {{ lake_candidates(plan, src, cols, 'event_id', hashed=false) }}
+
+),
+
+source as (
+
+    {{ candidate_lake_rows(plan, src, cols, 'candidates', 'event_id', hashed=false) }}
 
 ),
 
@@ -53,16 +64,22 @@ deduplicated as (
 
     {{ keep_first('typed', 'backup_id, event_id', 'event_at desc nulls last') }}
 
+),
+
+events as (
+
+    select
+        event_id,
+        backup_id,
+        user_id,
+        account_id,
+        feature,
+        use_case,
+        event_at,
+        event_source,
+        event_count
+    from deduplicated
+
 )
 
-select
-    event_id,
-    backup_id,
-    user_id,
-    account_id,
-    feature,
-    use_case,
-    event_at,
-    event_source,
-    event_count
-from deduplicated
+{{ version_rows(plan, 'candidates', 'events', 'event_id') }}
