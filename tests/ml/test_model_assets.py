@@ -89,8 +89,9 @@ def event_log(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -
 def test_a_pseudonym_among_the_features_blocks_the_model(sample, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(sample.serving_path, warehouse)
-    with duckdb.connect(str(warehouse)) as con:  # a masking slip: departments arrive as pseudonyms
-        con.execute("update marts.mart_reply_training set person_department = md5(message_id)")
+    with duckdb.connect(str(warehouse)) as con:  # a masking slip: departments arrive as pseudonyms (the mart is a
+        # view of its stored versions)
+        con.execute("update marts.mart_reply_training__versions set person_department = md5(message_id)")
         pseudonyms = [row[0] for row in con.sql("select person_department from marts.mart_reply_training").fetchall()]
     instance = dg.DagsterInstance.ephemeral()
     result = materialize(
@@ -114,8 +115,8 @@ def test_a_training_error_reaches_the_event_log_without_the_value_it_quotes(samp
     shutil.copy(sample.serving_path, warehouse)
     with duckdb.connect(str(warehouse)) as con:  # a numeric feature that arrives as text
         con.execute(
-            "create or replace table marts.mart_reply_training as "
-            f"select * replace ('{planted}' as person_intent_score) from marts.mart_reply_training"
+            "create or replace table marts.mart_reply_training__versions as "
+            f"select * replace ('{planted}' as person_intent_score) from marts.mart_reply_training__versions"
         )
     instance = dg.DagsterInstance.ephemeral()
     result = materialize(
