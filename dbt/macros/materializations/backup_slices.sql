@@ -12,6 +12,13 @@
   columns it loses stay in the table and are null in new slices (`append_new_columns`).
 -#}
 {% materialization backup_slices, default %}
+    {{ return(build_slices(backup_filter('backup_id'))) }}
+{% endmaterialization %}
+
+
+{#- The body of every slice materialization (`backup_slices`, `hour_slices`): `slice_filter` selects the slices
+    the model's rows replace. -#}
+{% macro build_slices(slice_filter) %}
     {%- set existing = load_cached_relation(this) -%}
     {%- set target = this.incorporate(type='table') -%}
     {%- set grant_config = config.get('grants') -%}
@@ -26,7 +33,7 @@
         {%- set to_drop = [] -%}
         {%- set columns = slice_columns(target, compiled_code) -%}
         {%- call statement('main') -%}
-            {{ replace_slices_sql(target, compiled_code, columns) }}
+            {{ replace_slices_sql(target, compiled_code, columns, slice_filter) }}
         {%- endcall -%}
     {%- endif -%}
 
@@ -39,7 +46,7 @@
     {%- endfor -%}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ return({'relations': [target]}) }}
-{% endmaterialization %}
+{% endmacro %}
 
 
 {#- Builds the whole table under a temporary name and swaps it in; returns the relations to drop after commit. -#}
@@ -86,10 +93,10 @@
 {% endmacro %}
 
 
-{#- Replace the requested slices of `target` by the rows of `sql`, atomically. -#}
-{% macro replace_slices_sql(target, sql, columns) %}
+{#- Replace the slices of `target` that `slice_filter` selects by the rows of `sql`, atomically. -#}
+{% macro replace_slices_sql(target, sql, columns, slice_filter) %}
     {%- set dml -%}
-        delete from {{ target }} where {{ backup_filter('backup_id') }};
+        delete from {{ target }} where {{ slice_filter }};
         insert into {{ target }} ({{ columns | join(', ') }})
         select {{ columns | join(', ') }} from (
             {{ sql }}
